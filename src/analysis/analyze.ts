@@ -1,0 +1,221 @@
+/**
+ * Journal + ledger -> metrics. Pure: no I/O, no clocks, so it runs the same on a live drill, on a saved
+ * run, and on synthetic journals in tests. Every time is ms relative to t0, the first fault that hit a
+ * primary; null when the event never happened.
+ */
+import type { JournalEvent } from '../journal/journal.ts';
+import { CODE_NAMES, Code, Final, NODE_UNKNOWN, WAIT_UNKNOWN, type Ledger } from '../workload/ledger.ts';
+
+export interface NodeRef {
+  name: string;
+  kind: string;
+  ip: string;
+  port: number;
+}
+
+export interface LostWrite {
+  key: string;
+  ackedAtMs: number;
+  node: string | null;
+  wait: number | null;
+  durable: boolean;
+}
+
+export interface Metrics {
+  detectionMs: number | null;
+  odownMs: number | null;
+  failoverMs: number | null;
+  rtoMs: number | null;
+  durableRtoMs: number | null;
+  writeUnavailableMs: number | null;
+  writes: { attempted: number; acknowledged: number; failed: number; indeterminate: number };
+  lostWrites: { total: number; durable: number; unconfirmed: number };
+  recoveredWrites: number;
+  /** Writes that failed definitely but are present anyway (should be 0; a harness or server bug otherwise). */
+  unexpectedWrites: number;
+  splitBrainWrites: number;
+  oldPrimary: string | null;
+  newPrimary: string | null;
+  /** Sentinel's failover steps, ms after t0. */
+  phases: Record<string, number | null>;
+  /** Per sentinel: its own +sdown and +odown, ms after t0. */
+  perSentinel: Record<string, { sdownMs: number | null; odownMs: number | null }>;
+  failuresByReason: Record<string, number>;
+  lostSample: LostWrite[];
+}
+
+export interface AnalysisInput {
+  events: JournalEvent[];
+  ledger: Ledger;
+  masterName: string;
+  /** WAIT's replica count: a write is durable when its WAIT reply reached it. */
+  requiredReplicas: number;
+}
+
+const SAMPLE_SIZE = 20;
+
+export function nodesOf(events: JournalEvent[]): NodeRef[] {
+  const e = events.find((ev) => ev.type === 'topology.nodes');
+  return (e?.nodes as NodeRef[] | undefined) ?? [];
+}
+
+export function analyze(input: AnalysisInput): Metrics {
+  const events = [...input.events].sort((a, b) => a.t - b.t);
+  const nodes = nodesOf(events);
+  const nodeAt = (ip: string, port: number) => nodes.find((n) => n.ip === ip && Number(n.port) === port)?.name ?? `${ip}:${port}`;
+  const primaryFault = events.find((e) => e.type === 'fault.inject' && e.role === 'primary');
+  const t0 = primaryFault?.t ?? null;
+  const oldPrimary = (primaryFault?.node as string | undefined) ?? null;
+  const oldPrimaryIp = oldPrimary ? nodes.find((n) => n.name === oldPrimary)?.ip : undefined;
+  const rel = (t: number | undefined) => (t === undefined || t0 === null ? null : round1(t - t0));
+
+  const sentinelEvents = events.filter((e) => e.type === 'sentinel.event' && (t0 === null || e.t >= t0));
+  const aboutOldPrimary = (e: JournalEvent) => {
+    const words = String(e.message).split(' ');
+    return words[0] === 'master' && words[1] === input.masterName && words[2] === oldPrimaryIp;
+  };
+  const first = (channel: string, pred: (e: JournalEvent) => boolean = () => true) =>
+    sentinelEvents.find((e) => e.channel === channel && pred(e));
+
+  const switchMaster = first('+switch-master', (e) => String(e.message).split(' ')[1] === oldPrimaryIp);
+  let newPrimary: string | null = null;
+  let switchAt: number | undefined;
+  if (switchMaster && oldPrimaryIp) {
+    const [, , , newIp, newPort] = String(switchMaster.message).split(' ');
+    newPrimary = nodeAt(newIp, Number(newPort));
+    switchAt = switchMaster.t;
+  }
+  const reconfDone = sentinelEvents.filter((e) => e.channel === '+slave-reconf-done');
+  const phases: Record<string, number | null> = {
+    sdown: rel(first('+sdown', aboutOldPrimary)?.t),
+    odown: rel(first('+odown', aboutOldPrimary)?.t),
+    tryFailover: rel(first('+try-failover', aboutOldPrimary)?.t),
+    electedLeader: rel(first('+elected-leader', aboutOldPrimary)?.t),
+    selectedReplica: rel(first('+selected-slave')?.t),
+    promotedReplica: rel(first('+promoted-slave')?.t),
+    switchMaster: rel(switchAt),
+    replicasReconfigured: rel(reconfDone.length > 0 ? reconfDone[reconfDone.length - 1].t : undefined),
+  };
+
+  const perSentinel: Metrics['perSentinel'] = {};
+  for (const s of nodes.filter((n) => n.kind === 'sentinel')) {
+    const mine = (channel: string) => sentinelEvents.find((e) => e.node === s.name && e.channel === channel && aboutOldPrimary(e));
+    perSentinel[s.name] = { sdownMs: rel(mine('+sdown')?.t), odownMs: rel(mine('+odown')?.t) };
+  }
+
+  // --- writes ---
+  const required = input.requiredReplicas;
+  const newPrimaryIndex = newPrimary ? nodes.findIndex((n) => n.name === newPrimary) : -1;
+  const oldPrimaryIndex = oldPrimary ? nodes.findIndex((n) => n.name === oldPrimary) : -1;
+  const writes = { attempted: 0, acknowledged: 0, failed: 0, indeterminate: 0 };
+  const lost = { total: 0, durable: 0, unconfirmed: 0 };
+  const failuresByReason: Record<string, number> = {};
+  const lostSample: LostWrite[] = [];
+  let recovered = 0;
+  let unexpected = 0;
+  let splitBrain = 0;
+  let rtoAt = Infinity;
+  let durableRtoAt = Infinity;
+  let ackCount = 0;
+  for (const w of input.ledger.writers) ackCount += countOk(w.code, w.length);
+  const acks = new Float64Array(ackCount);
+  let a = 0;
+  for (const w of input.ledger.writers) {
+    for (let i = 0; i < w.length; i++) {
+      writes.attempted++;
+      const code = w.code[i];
+      const end = w.start[i] + w.latency[i];
+      const final = w.final[i];
+      if (code === Code.ok) {
+        writes.acknowledged++;
+        acks[a++] = end;
+        const node = w.node[i];
+        const durable = w.wait[i] !== WAIT_UNKNOWN && w.wait[i] >= required;
+        if (t0 !== null && end >= t0 && node === newPrimaryIndex) {
+          if (end < rtoAt) rtoAt = end;
+          if (durable && end < durableRtoAt) durableRtoAt = end;
+        }
+        if (switchAt !== undefined && node === oldPrimaryIndex && end > switchAt) splitBrain++;
+        if (final === Final.absent || final === Final.otherValue) {
+          lost.total++;
+          if (durable) lost.durable++;
+          else lost.unconfirmed++;
+          if (lostSample.length < SAMPLE_SIZE) {
+            lostSample.push({
+              key: `fd:${w.writer}:${i}`,
+              ackedAtMs: round1(t0 === null ? end : end - t0),
+              node: node === NODE_UNKNOWN ? null : (nodes[node]?.name ?? null),
+              wait: w.wait[i] === WAIT_UNKNOWN ? null : w.wait[i],
+              durable,
+            });
+          }
+        }
+      } else {
+        const reason = CODE_NAMES[code] ?? 'unknown';
+        failuresByReason[reason] = (failuresByReason[reason] ?? 0) + 1;
+        if (code <= Code.replyError) {
+          writes.failed++;
+          if (final === Final.present) unexpected++;
+        } else {
+          writes.indeterminate++;
+          if (final === Final.present) recovered++;
+        }
+      }
+    }
+  }
+
+  const loadStop = events.find((e) => e.type === 'load.stop')?.t;
+  const faultEnd = events.find((e) => e.type === 'fault.heal' && e.node === oldPrimary)?.t ?? loadStop ?? Infinity;
+  const gap = t0 === null ? null : longestGapOverlapping(acks, t0, faultEnd, loadStop);
+  const writeUnavailableMs = gap === null ? null : round1(gap);
+
+  return {
+    detectionMs: phases.sdown,
+    odownMs: phases.odown,
+    failoverMs: phases.switchMaster,
+    rtoMs: Number.isFinite(rtoAt) ? round1(rtoAt - (t0 as number)) : null,
+    durableRtoMs: Number.isFinite(durableRtoAt) ? round1(durableRtoAt - (t0 as number)) : null,
+    writeUnavailableMs,
+    writes,
+    lostWrites: lost,
+    recoveredWrites: recovered,
+    unexpectedWrites: unexpected,
+    splitBrainWrites: splitBrain,
+    oldPrimary,
+    newPrimary,
+    phases,
+    perSentinel,
+    failuresByReason,
+    lostSample,
+  };
+}
+
+/** Metrics are reported to 0.1 ms: the clocks are not better than that end to end. */
+function round1(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+function countOk(codes: Uint8Array, length: number): number {
+  let n = 0;
+  for (let i = 0; i < length; i++) if (codes[i] === Code.ok) n++;
+  return n;
+}
+
+/**
+ * The longest span between consecutive acknowledgements that overlaps [faultStart, faultEnd). When no
+ * write was acknowledged after the fault, the span runs to the end of the load.
+ */
+export function longestGapOverlapping(ackTimes: Float64Array, faultStart: number, faultEnd: number, loadEnd?: number): number | null {
+  const sorted = ackTimes.slice().sort();
+  let longest = 0;
+  for (let i = 1; i < sorted.length; i++) {
+    const from = sorted[i - 1];
+    const to = sorted[i];
+    if (to > faultStart && from < faultEnd) longest = Math.max(longest, to - from);
+  }
+  const lastAck = sorted.length > 0 ? sorted[sorted.length - 1] : undefined;
+  if (loadEnd !== undefined && (lastAck === undefined || lastAck < faultStart)) {
+    longest = Math.max(longest, loadEnd - (lastAck ?? faultStart));
+  }
+  return sorted.length === 0 && loadEnd === undefined ? null : longest;
+}

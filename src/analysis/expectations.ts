@@ -1,0 +1,37 @@
+/** Expectation verdicts: each limit in the scenario checked against the measured metric. */
+import type { Limit } from '../scenario/schema.ts';
+import type { MetricName } from './metricNames.ts';
+import type { Metrics } from './analyze.ts';
+
+export interface ExpectationResult {
+  metric: MetricName;
+  limit: string;
+  min: number | null;
+  max: number | null;
+  actual: number | null;
+  pass: boolean;
+  note?: string;
+}
+
+export function metricValue(metrics: Metrics, name: MetricName): number | null {
+  let value: unknown = metrics;
+  for (const part of name.split('.')) value = (value as Record<string, unknown> | null)?.[part];
+  return typeof value === 'number' ? value : null;
+}
+
+export function describeLimit(limit: Limit): string {
+  const parts = [];
+  if (limit.min !== undefined) parts.push(`>= ${limit.min}`);
+  if (limit.max !== undefined) parts.push(`<= ${limit.max}`);
+  return parts.join(' and ');
+}
+
+export function evaluateExpectations(expect: Partial<Record<MetricName, Limit>>, metrics: Metrics): ExpectationResult[] {
+  return (Object.entries(expect) as [MetricName, Limit][]).map(([metric, limit]) => {
+    const actual = metricValue(metrics, metric);
+    const base = { metric, limit: describeLimit(limit), min: limit.min ?? null, max: limit.max ?? null, actual };
+    if (actual === null) return { ...base, pass: false, note: 'never happened during the drill' };
+    const pass = (limit.min === undefined || actual >= limit.min) && (limit.max === undefined || actual <= limit.max);
+    return { ...base, pass };
+  });
+}

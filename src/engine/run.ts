@@ -1,0 +1,253 @@
+/**
+ * The drill runner: phases in order, each with a deadline, and teardown that always happens — on
+ * success, on failure, on Ctrl-C. Whatever happens, the run folder gets a result and a report.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Journal } from '../journal/journal.ts';
+import type { LoadedScenario } from '../scenario/loader.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { Topology } from '../topology/topology.ts';
+import { assertDockerAvailable } from '../topology/docker.ts';
+import { resolveServerImage, ensureNettoolsImage } from '../topology/images.ts';
+import { cleanLeftovers } from '../topology/cleanup.ts';
+import { SentinelTap, parseSentinelLog } from '../observe/sentinelTap.ts';
+import { WriteLoad } from '../workload/writers.ts';
+import { verifyLedger } from '../workload/verify.ts';
+import { injectKill } from '../faults/kill.ts';
+import { waitForConvergence, type Convergence } from './recovery.ts';
+import { analyze } from '../analysis/analyze.ts';
+import { evaluateExpectations } from '../analysis/expectations.ts';
+import type { DrillResult, FaultRecord } from './result.ts';
+import type { Progress } from './progress.ts';
+import { writeRunOutputs } from '../report/write.ts';
+import { sleep, throwIfAborted } from '../util/time.ts';
+
+export interface RunOptions {
+  outDir?: string;
+  signal: AbortSignal;
+  progress: Progress;
+}
+
+export function newRunId(): string {
+  return randomBytes(4).toString('hex');
+}
+
+export function defaultOutDir(scenario: string, when = new Date()): string {
+  const stamp = when.toISOString().replace(/[:]/g, '').replace(/\..*$/, '');
+  return resolve('reports', `${scenario}-${stamp}`);
+}
+
+export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promise<DrillResult> {
+  const { scenario } = loaded;
+  const { signal, progress } = opts;
+  const runId = newRunId();
+  const journal = new Journal();
+  const startedAt = new Date(journal.originWall);
+  const outDir = resolve(opts.outDir ?? defaultOutDir(scenario.name, startedAt));
+  await mkdir(outDir, { recursive: true });
+  const result = emptyResult(loaded, runId, startedAt);
+  result.outDir = outDir;
+  journal.append('run.start', { runId, scenario: scenario.name });
+  progress.info(`run ${runId}: scenario ${scenario.name} (${loaded.file}); output in ${outDir}`);
+
+  let topology: Topology | undefined;
+  let load: WriteLoad | undefined;
+  let tap: SentinelTap | undefined;
+  const phase = (name: string) => {
+    journal.append('phase', { name });
+    progress.phase(name);
+  };
+  try {
+    phase('prepare');
+    const engine = await assertDockerAvailable();
+    progress.info(`Docker engine ${engine.version}`);
+    const stale = await cleanLeftovers({ all: false });
+    if (stale.containers.length + stale.networks.length > 0) {
+      progress.info(`removed what dead runs left: ${stale.containers.length} containers, ${stale.networks.length} networks`);
+    }
+    const image = await resolveServerImage(scenario.topology, progress.info);
+    result.image = image.image;
+    result.imageSource = image.how;
+    progress.info(`image: ${image.how}`);
+    await ensureNettoolsImage(progress.info);
+    throwIfAborted(signal);
+
+    phase('topology');
+    topology = new Topology(runId, scenario.topology, image.image, journal);
+    const upStart = journal.now();
+    await topology.up(signal);
+    result.timings.topologyReadyMs = round(journal.now() - upStart);
+    result.serverVersion = await serverVersion(topology);
+    progress.info(
+      `ready in ${result.timings.topologyReadyMs} ms: ${topology.dataNodes.length} data nodes, ${topology.sentinels.length} sentinels (server ${result.serverVersion ?? '?'})`,
+    );
+
+    phase('observe');
+    tap = new SentinelTap(topology, journal);
+    await tap.start();
+    journal.onEvent((e) => {
+      if (e.type === 'sentinel.event' && isKeyEvent(String(e.channel))) {
+        const fault = journal.find('fault.inject');
+        const when = fault ? `${Math.round(e.t - fault.t)} ms after the fault` : 'before any fault';
+        progress.info(`${e.node}: ${e.channel} ${e.message} (${when})`);
+      }
+    });
+
+    phase('load');
+    load = new WriteLoad(scenario.load, topology, journal, runId);
+    await load.connect(signal);
+    const loadStart = journal.now();
+    journal.append('load.start', { writers: scenario.load.writers });
+    load.start();
+    await runTimeline(scenario, topology, journal, loadStart, result.faults, signal, progress);
+    await sleepUntil(journal, loadStart + scenario.duration, signal);
+    await load.stop();
+    journal.append('load.stop', { writes: load.ledger.size });
+    progress.info(`load stopped: ${load.ledger.size} writes attempted`);
+
+    phase('recover');
+    const convergence: Convergence = await waitForConvergence(topology, journal, scenario.recovery.timeout, signal);
+    result.timings.recovery = { ...convergence, ms: round(convergence.ms) };
+    progress.info(convergence.converged ? `converged: primary ${convergence.primary} (${round(convergence.ms)} ms)` : `did not converge: ${convergence.reason}`);
+
+    phase('verify');
+    const finalPrimary = convergence.primary ? topology.node(convergence.primary) : undefined;
+    if (finalPrimary) {
+      const v = await verifyLedger(load.ledger, topology.endpoint(finalPrimary));
+      result.timings.verifyMs = round(v.ms);
+      journal.append('verify.done', { node: finalPrimary.name, checked: v.checked, ms: v.ms });
+      progress.info(`verified ${v.checked} writes against ${finalPrimary.name} in ${round(v.ms)} ms`);
+    } else {
+      journal.append('verify.skipped', { reason: 'no converged primary to read from' });
+      progress.info('verification skipped: no converged primary to read from');
+    }
+  } catch (err) {
+    result.verdict = 'error';
+    result.error = (err as Error).message;
+    journal.append('run.error', { message: result.error });
+    progress.info(`error: ${result.error}`);
+  } finally {
+    // Teardown always: stop load and observers, keep the logs, remove containers and network.
+    if (load) await load.stop().catch(() => {});
+    tap?.stop();
+    if (topology) {
+      result.files.logs = 'logs/';
+      const logs = await topology.saveLogs(join(outDir, 'logs')).catch(() => ({}) as Record<string, string>);
+      for (const s of topology.sentinels) {
+        const path = (logs as Record<string, string>)[s.name];
+        if (!path) continue;
+        for (const ev of parseSentinelLog(await readFile(path, 'utf8'))) {
+          journal.append('sentinel.log', { node: s.name, event: ev.event, detail: ev.detail, logWall: ev.wall }, ev.wall - journal.originWall);
+        }
+      }
+      const downStart = journal.now();
+      await topology.down().catch((err) => progress.info(`teardown problem: ${(err as Error).message}; run "ferrite-drill clean"`));
+      result.timings.teardownMs = round(journal.now() - downStart);
+      progress.info(`torn down in ${result.timings.teardownMs} ms`);
+    }
+  }
+
+  if (load && result.error === null) {
+    result.metrics = analyze({
+      events: journal.events,
+      ledger: load.ledger,
+      masterName: scenario.topology.sentinel.masterName,
+      requiredReplicas: scenario.load.wait.replicas,
+    });
+    result.expectations = evaluateExpectations(scenario.expect, result.metrics);
+    result.verdict = result.expectations.every((e) => e.pass) ? 'pass' : 'fail';
+  }
+  const finished = new Date();
+  result.finishedAt = finished.toISOString();
+  result.durationMs = finished.getTime() - startedAt.getTime();
+  journal.append('run.end', { verdict: result.verdict });
+  await writeRunOutputs(outDir, result, journal, load?.ledger);
+  return result;
+}
+
+const KEY_EVENTS = new Set(['+sdown', '+odown', '+try-failover', '+elected-leader', '+selected-slave', '+promoted-slave', '+switch-master', '+slave-reconf-done', '-odown', '-sdown']);
+function isKeyEvent(channel: string): boolean {
+  return KEY_EVENTS.has(channel);
+}
+
+async function runTimeline(
+  scenario: Scenario,
+  topology: Topology,
+  journal: Journal,
+  loadStart: number,
+  faults: FaultRecord[],
+  signal: AbortSignal,
+  progress: Progress,
+): Promise<void> {
+  const entries = [...scenario.timeline].sort((a, b) => a.at - b.at);
+  for (const entry of entries) {
+    await sleepUntil(journal, loadStart + entry.at, signal);
+    await injectKill(topology, journal, entry);
+    const event = journal.events.filter((e) => e.type === 'fault.inject').at(-1)!;
+    faults.push({
+      kind: entry.fault,
+      target: entry.target,
+      node: String(event.node),
+      role: String(event.role),
+      signal: entry.signal,
+      injectedAt: new Date(event.wall).toISOString(),
+      atMs: round(event.t - loadStart),
+    });
+    progress.info(`fault: ${entry.signal} ${event.node} (${entry.target})`);
+  }
+}
+
+async function sleepUntil(journal: Journal, t: number, signal: AbortSignal): Promise<void> {
+  const delay = t - journal.now();
+  if (delay > 0) await sleep(delay, signal);
+  throwIfAborted(signal);
+}
+
+async function serverVersion(topology: Topology): Promise<string | null> {
+  try {
+    const info = String(await topology.command(topology.dataNodes[0], 'INFO', 'server'));
+    return /redis_version:(\S+)/.exec(info)?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+function emptyResult(loaded: LoadedScenario, runId: string, startedAt: Date): DrillResult {
+  const s = loaded.scenario;
+  return {
+    scenario: s.name,
+    scenarioFile: loaded.file,
+    description: s.description,
+    verdict: 'error',
+    error: null,
+    runId,
+    startedAt: startedAt.toISOString(),
+    finishedAt: '',
+    durationMs: 0,
+    image: '',
+    imageSource: '',
+    serverVersion: null,
+    topology: {
+      server: s.topology.server,
+      replicas: s.topology.replicas,
+      sentinels: s.topology.sentinels,
+      quorum: s.topology.sentinel.quorum,
+      downAfterMs: s.topology.sentinel.downAfter,
+      failoverTimeoutMs: s.topology.sentinel.failoverTimeout,
+      serverConfig: s.topology.serverConfig,
+    },
+    load: { writers: s.load.writers, rate: s.load.rate, waitReplicas: s.load.wait.replicas, waitTimeoutMs: s.load.wait.timeout },
+    timings: { topologyReadyMs: null, recovery: null, verifyMs: null, teardownMs: null },
+    faults: [],
+    metrics: null,
+    expectations: [],
+    outDir: '',
+    files: {},
+  };
+}

@@ -1,0 +1,205 @@
+/**
+ * Loads a scenario by built-in name or path: YAML -> zod. Every error names the file, line, column and
+ * field, so a broken file is fixed in one look, and nothing is started before the whole file is valid.
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { scenarioSchema, type Scenario } from './schema.ts';
+import { METRIC_NAMES } from '../analysis/metricNames.ts';
+import { InputError } from '../util/errors.ts';
+
+export const BUILTIN_SCENARIO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios');
+
+/** Raised for any problem with a scenario file; the message is ready to show. */
+export class ScenarioError extends InputError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScenarioError';
+  }
+}
+
+export interface LoadedScenario {
+  scenario: Scenario;
+  file: string;
+}
+
+export async function listBuiltinScenarios(): Promise<{ name: string; description: string; file: string }[]> {
+  const files = (await readdir(BUILTIN_SCENARIO_DIR)).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const out = [];
+  for (const f of files) {
+    const file = join(BUILTIN_SCENARIO_DIR, f);
+    const { scenario } = await loadScenarioFile(file);
+    out.push({ name: scenario.name, description: scenario.description, file });
+  }
+  return out;
+}
+
+/** A built-in name (`primary-crash`) or a path to a YAML file. */
+export async function resolveScenarioPath(nameOrPath: string): Promise<string> {
+  const looksLikePath = /[\\/]/.test(nameOrPath) || /\.ya?ml$/.test(nameOrPath);
+  if (looksLikePath) {
+    if (!existsSync(nameOrPath)) throw new ScenarioError(`${nameOrPath}: no such scenario file`);
+    return nameOrPath;
+  }
+  for (const ext of ['.yaml', '.yml']) {
+    const file = join(BUILTIN_SCENARIO_DIR, nameOrPath + ext);
+    if (existsSync(file)) return file;
+  }
+  const known = (await readdir(BUILTIN_SCENARIO_DIR)).filter((f) => /\.ya?ml$/.test(f)).map((f) => basename(f).replace(/\.ya?ml$/, ''));
+  throw new ScenarioError(`unknown scenario "${nameOrPath}"; built-in scenarios: ${known.sort().join(', ')} (or give a path to a .yaml file)`);
+}
+
+export async function loadScenario(nameOrPath: string): Promise<LoadedScenario> {
+  return loadScenarioFile(await resolveScenarioPath(nameOrPath));
+}
+
+export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    throw new ScenarioError(`${file}: cannot read: ${(err as Error).message}`);
+  }
+  return { scenario: parseScenarioText(bytes, file), file };
+}
+
+/** Parses and validates scenario text; `file` is only used in messages. Throws ScenarioError only. */
+export function parseScenarioText(bytes: Buffer | string, file: string): Scenario {
+  const text = typeof bytes === 'string' ? bytes : decodeUtf8(bytes, file);
+  if (text.trim() === '') throw new ScenarioError(`${file}:1:1: the file is empty; a scenario needs at least name and duration`);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
+    throw new ScenarioError(`${file}:${pos.line}:${pos.col}: YAML syntax error: ${firstLine(e.message)}`);
+  }
+  const data = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new ScenarioError(`${file}:1:1: a scenario is a YAML mapping (name: ..., duration: ..., ...), not ${Array.isArray(data) ? 'a list' : typeof data}`);
+  }
+  const result = scenarioSchema.safeParse(data);
+  if (result.success) return result.data;
+  const lines = result.error.issues.slice(0, 10).map((issue) => describeIssue(issue, doc, lineCounter, file));
+  const more = result.error.issues.length > 10 ? `\n(and ${result.error.issues.length - 10} more)` : '';
+  throw new ScenarioError(lines.join('\n') + more);
+}
+
+function decodeUtf8(bytes: Buffer, file: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const offset = bytes.findIndex((b) => b >= 0x80);
+    const line = bytes.subarray(0, Math.max(offset, 0)).toString('latin1').split('\n').length;
+    throw new ScenarioError(`${file}:${line}: the file is not valid UTF-8 (scenario files are UTF-8 text)`);
+  }
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0];
+}
+
+function describeIssue(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, file: string): string {
+  const path = issue.path as (string | number)[];
+  let node: Node | undefined;
+  let field = formatPath(path);
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0];
+    node = findKeyNode(doc, path, key);
+    field = formatPath([...path, key]);
+    const suggestion = didYouMean(key, knownKeysAt(doc, path, issue));
+    message = `unknown field "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
+  } else {
+    node = nearestNode(doc, path);
+    if (issue.code === 'invalid_type' && !doc.hasIn(path)) message = 'required field is missing';
+  }
+  const offset = node?.range?.[0] ?? 0;
+  const pos = lc.linePos(offset);
+  return `${file}:${pos.line}:${pos.col}: ${field || '(top level)'}: ${message}`;
+}
+
+function formatPath(path: (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+/** The deepest node on `path` that exists in the document (a missing field points at its parent). */
+function nearestNode(doc: Document, path: (string | number)[]): Node | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as Node | undefined;
+    if (node && typeof node === 'object' && 'range' in node) return node;
+  }
+  return doc.contents ?? undefined;
+}
+
+function findKeyNode(doc: Document, path: (string | number)[], key: string): Node | undefined {
+  const parent = path.length === 0 ? doc.contents : (doc.getIn(path, true) as Node | undefined);
+  if (parent && isMap(parent)) {
+    for (const item of parent.items) {
+      if (isPair(item) && isScalar(item.key) && item.key.value === key) return item.key;
+    }
+  }
+  return nearestNode(doc, path);
+}
+
+/** Keys the schema accepts at `path` (for did-you-mean): taken from the zod shape. */
+function knownKeysAt(_doc: Document, path: (string | number)[], _issue: unknown): string[] {
+  let shape: unknown = scenarioSchema;
+  for (const step of path) {
+    shape = unwrap(shape);
+    if (typeof step === 'number') {
+      const def = (shape as { def?: { element?: unknown } })?.def;
+      shape = def?.element;
+      continue;
+    }
+    const s = (shape as { shape?: Record<string, unknown> })?.shape;
+    shape = s?.[step];
+  }
+  if (path.length === 1 && path[0] === 'expect') return [...METRIC_NAMES];
+  shape = unwrap(shape);
+  const inner = shape as { shape?: Record<string, unknown>; def?: { options?: unknown[] } };
+  if (inner?.shape) return Object.keys(inner.shape);
+  if (inner?.def?.options) return inner.def.options.flatMap((o) => Object.keys((unwrap(o) as { shape?: object })?.shape ?? {}));
+  return [];
+}
+
+function unwrap(schema: unknown): unknown {
+  let s = schema as { def?: { innerType?: unknown; in?: unknown; schema?: unknown; type?: string } } | undefined;
+  for (let i = 0; i < 10 && s?.def; i++) {
+    const next = s.def.innerType ?? (s.def.type === 'pipe' ? s.def.in : undefined);
+    if (!next) break;
+    s = next as typeof s;
+  }
+  return s;
+}
+
+export function didYouMean(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = levenshtein(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}

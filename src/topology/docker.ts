@@ -1,0 +1,56 @@
+/**
+ * The one Docker client and the labels that mark what the harness owns. Everything the harness creates
+ * carries LABEL_OWNER, and a run's things also LABEL_RUN, so `clean` can find what a killed run left and
+ * never touches anything else.
+ */
+import Docker from 'dockerode';
+import { InfrastructureError } from '../util/errors.ts';
+import { withTimeout } from '../util/time.ts';
+
+export const LABEL_OWNER = 'dev.ferrite-drill';
+export const LABEL_RUN = 'dev.ferrite-drill.run';
+export const LABEL_NODE = 'dev.ferrite-drill.node';
+export const LABEL_PID = 'dev.ferrite-drill.pid';
+
+let client: Docker | undefined;
+
+export function docker(): Docker {
+  client ??= new Docker();
+  return client;
+}
+
+/** Fails with one clear sentence when no Docker engine answers. */
+export async function assertDockerAvailable(): Promise<{ version: string }> {
+  try {
+    const v = await withTimeout('the Docker engine to answer', docker().version(), 5000);
+    return { version: v.Version };
+  } catch (err) {
+    throw new InfrastructureError(
+      `No Docker engine answers (${(err as Error).message}); start one (as root on Debian: npm run setup) or set DOCKER_HOST.`,
+    );
+  }
+}
+
+export function runLabels(runId: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { [LABEL_OWNER]: 'true', [LABEL_RUN]: runId, [LABEL_PID]: String(process.pid), ...extra };
+}
+
+/** Reads a stream to its end. */
+export async function drain(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  return Buffer.concat(chunks);
+}
+
+/** Splits Docker's multiplexed stdout/stderr framing (non-TTY containers) into plain text. */
+export function demuxDockerStream(buffer: Buffer): string {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    const size = buffer.readUInt32BE(offset + 4);
+    parts.push(buffer.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  // A buffer that is not framed (TTY) is returned as it is.
+  return parts.length > 0 ? Buffer.concat(parts).toString('utf8') : buffer.toString('utf8');
+}

@@ -1,0 +1,289 @@
+/**
+ * Brings a Sentinel topology up in Docker, knows its nodes, and tears it down. One private bridge
+ * network per run; every container and the network are labeled with the run id; ports are published
+ * on 127.0.0.1 only.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import tar from 'tar-stream';
+import { docker, drain, demuxDockerStream, runLabels, LABEL_NODE } from './docker.ts';
+import { AdminClients, parseInfo, pairsToRecord, type Endpoint } from './admin.ts';
+import { PROFILES } from './profiles.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { Journal } from '../journal/journal.ts';
+import { InfrastructureError } from '../util/errors.ts';
+import { waitFor } from '../util/time.ts';
+
+export const REDIS_PORT = 6379;
+export const SENTINEL_PORT = 26379;
+
+export interface NodeInfo {
+  name: string;
+  kind: 'data' | 'sentinel';
+  containerId: string;
+  containerName: string;
+  /** Address on the run's private network (what Sentinel reports). */
+  ip: string;
+  /** Port inside the container. */
+  port: number;
+  /** Published port on 127.0.0.1. */
+  hostPort: number;
+}
+
+export class Topology {
+  readonly nodes: NodeInfo[] = [];
+  readonly admin = new AdminClients();
+  networkId: string | undefined;
+  private tornDown = false;
+
+  constructor(
+    readonly runId: string,
+    readonly spec: Scenario['topology'],
+    readonly image: string,
+    private readonly journal: Journal,
+  ) {}
+
+  get networkName(): string {
+    return `fd-${this.runId}`;
+  }
+
+  get dataNodes(): NodeInfo[] {
+    return this.nodes.filter((n) => n.kind === 'data');
+  }
+
+  get sentinels(): NodeInfo[] {
+    return this.nodes.filter((n) => n.kind === 'sentinel');
+  }
+
+  get masterName(): string {
+    return this.spec.sentinel.masterName;
+  }
+
+  node(name: string): NodeInfo {
+    const node = this.nodes.find((n) => n.name === name);
+    if (!node) throw new Error(`no node named ${name}`);
+    return node;
+  }
+
+  nodeByIp(ip: string, port = REDIS_PORT): NodeInfo | undefined {
+    return this.nodes.find((n) => n.ip === ip && n.port === port);
+  }
+
+  nodeByHostPort(hostPort: number): NodeInfo | undefined {
+    return this.nodes.find((n) => n.hostPort === hostPort);
+  }
+
+  endpoint(node: NodeInfo): Endpoint {
+    return { host: '127.0.0.1', port: node.hostPort };
+  }
+
+  /** ioredis natMap: container address -> loopback port (also works where container IPs are unreachable). */
+  natMap(): Record<string, { host: string; port: number }> {
+    return Object.fromEntries(this.nodes.map((n) => [`${n.ip}:${n.port}`, { host: '127.0.0.1', port: n.hostPort }]));
+  }
+
+  command(node: NodeInfo, command: string, ...args: (string | number)[]): Promise<unknown> {
+    return this.admin.call(this.endpoint(node), command, ...args);
+  }
+
+  container(node: NodeInfo): Docker.Container {
+    return docker().getContainer(node.containerId);
+  }
+
+  /** Starts everything and waits until replication is online and the sentinels agree. */
+  async up(signal: AbortSignal, timeoutMs = 60_000): Promise<void> {
+    const net = await docker().createNetwork({
+      Name: this.networkName,
+      Driver: 'bridge',
+      CheckDuplicate: true,
+      Labels: runLabels(this.runId),
+    });
+    this.networkId = net.id;
+    this.journal.append('topology.network', { network: this.networkName });
+
+    const primary = await this.startDataNode('redis-1', []);
+    const replicaNames = Array.from({ length: this.spec.replicas }, (_, i) => `redis-${i + 2}`);
+    await Promise.all(replicaNames.map((name) => this.startDataNode(name, ['--replicaof', primary.ip, String(REDIS_PORT)])));
+    await this.waitReplicationOnline(signal, timeoutMs);
+    // Sentinels start after the replicas are attached, so their first INFO of the primary already lists
+    // them (otherwise discovery waits for the next 10 s INFO period).
+    const sentinelNames = Array.from({ length: this.spec.sentinels }, (_, i) => `sentinel-${i + 1}`);
+    await Promise.all(sentinelNames.map((name) => this.startSentinel(name, primary)));
+    await this.waitSentinelsAgree(signal, timeoutMs);
+    this.journal.append('topology.nodes', {
+      nodes: this.nodes.map(({ name, kind, ip, port, hostPort, containerName }) => ({ name, kind, ip, port, hostPort, containerName })),
+    });
+  }
+
+  private dataNodeArgs(extra: string[]): string[] {
+    const profile = PROFILES[this.spec.server];
+    const config = Object.entries(this.spec.serverConfig).flatMap(([k, v]) => [`--${k}`, String(v)]);
+    return [profile.serverBinary, '--port', String(REDIS_PORT), '--protected-mode', 'no', '--save', '', '--appendonly', 'no', ...config, ...extra];
+  }
+
+  private async startDataNode(name: string, extra: string[]): Promise<NodeInfo> {
+    return this.startContainer(name, 'data', REDIS_PORT, this.dataNodeArgs(extra));
+  }
+
+  private async startSentinel(name: string, primary: NodeInfo): Promise<NodeInfo> {
+    const s = this.spec.sentinel;
+    const conf = [
+      `port ${SENTINEL_PORT}`,
+      'protected-mode no',
+      `sentinel monitor ${this.masterName} ${primary.ip} ${REDIS_PORT} ${s.quorum}`,
+      `sentinel down-after-milliseconds ${this.masterName} ${s.downAfter}`,
+      `sentinel failover-timeout ${this.masterName} ${s.failoverTimeout}`,
+      `sentinel parallel-syncs ${this.masterName} ${s.parallelSyncs}`,
+      '',
+    ].join('\n');
+    const profile = PROFILES[this.spec.server];
+    // Sentinel rewrites its config file, so it lives in /data (writable, and owned by the server user
+    // in upstream images).
+    return this.startContainer(name, 'sentinel', SENTINEL_PORT, [profile.serverBinary, '/data/sentinel.conf', '--sentinel'], {
+      'sentinel.conf': conf,
+    });
+  }
+
+  private async startContainer(
+    name: string,
+    kind: NodeInfo['kind'],
+    port: number,
+    cmd: string[],
+    files: Record<string, string> = {},
+  ): Promise<NodeInfo> {
+    const containerName = `${this.networkName}-${name}`;
+    const container = await docker().createContainer({
+      name: containerName,
+      Image: this.image,
+      Cmd: cmd,
+      Hostname: name,
+      Labels: runLabels(this.runId, { [LABEL_NODE]: name }),
+      ExposedPorts: { [`${port}/tcp`]: {} },
+      HostConfig: {
+        // 127.0.0.1 only: drill servers run without a password and must not be reachable from outside.
+        PortBindings: { [`${port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
+        NetworkMode: this.networkName,
+        AutoRemove: false, // a killed container keeps its logs until teardown collects them
+      },
+      NetworkingConfig: { EndpointsConfig: { [this.networkName]: { Aliases: [name] } } },
+      StopTimeout: 1,
+    });
+    // Recorded before start so teardown removes it even if starting fails.
+    const node: NodeInfo = { name, kind, containerId: container.id, containerName, ip: '', port, hostPort: 0 };
+    this.nodes.push(node);
+    if (Object.keys(files).length > 0) await container.putArchive(tarOf(files) as unknown as NodeJS.ReadableStream, { path: '/data' });
+    await container.start();
+    const info = await container.inspect();
+    node.ip = info.NetworkSettings.Networks[this.networkName]?.IPAddress ?? '';
+    node.hostPort = Number(info.NetworkSettings.Ports[`${port}/tcp`]?.[0]?.HostPort ?? 0);
+    if (!node.ip || !node.hostPort) throw new InfrastructureError(`container ${containerName} started without an address or published port`);
+    this.journal.append('topology.container', { node: name, kind, ip: node.ip, hostPort: node.hostPort });
+    return node;
+  }
+
+  private async waitReplicationOnline(signal: AbortSignal, timeoutMs: number): Promise<void> {
+    await waitFor(
+      'replicas to report master_link_status:up',
+      async (note) => {
+        for (const node of this.dataNodes) {
+          await this.assertRunning(node);
+          const info = parseInfo(String(await this.command(node, 'INFO', 'replication')));
+          if (info.role === 'slave' && info.master_link_status !== 'up') {
+            note(`${node.name}: master_link_status:${info.master_link_status}`);
+            return undefined;
+          }
+        }
+        return true;
+      },
+      { timeoutMs, signal, intervalMs: 25 },
+    );
+  }
+
+  private async waitSentinelsAgree(signal: AbortSignal, timeoutMs: number): Promise<void> {
+    const expectPeers = this.spec.sentinels - 1;
+    await waitFor(
+      'sentinels to see the replicas, each other, and a reachable quorum',
+      async (note) => {
+        for (const s of this.sentinels) {
+          await this.assertRunning(s);
+          const replicas = (await this.command(s, 'SENTINEL', 'REPLICAS', this.masterName)) as unknown[];
+          const online = replicas.map(pairsToRecord).filter((r) => !r.flags.includes('down'));
+          if (online.length < this.spec.replicas) {
+            note(`${s.name} sees ${online.length}/${this.spec.replicas} replicas`);
+            return undefined;
+          }
+          const peers = (await this.command(s, 'SENTINEL', 'SENTINELS', this.masterName)) as unknown[];
+          if (peers.length < expectPeers) {
+            note(`${s.name} sees ${peers.length}/${expectPeers} other sentinels`);
+            return undefined;
+          }
+          const ck = String(await this.command(s, 'SENTINEL', 'CKQUORUM', this.masterName));
+          if (!ck.startsWith('OK')) {
+            note(`${s.name}: CKQUORUM ${ck}`);
+            return undefined;
+          }
+        }
+        return true;
+      },
+      { timeoutMs, signal, intervalMs: 25 },
+    );
+  }
+
+  /** Throws an infrastructure error when a container that should be running is not. */
+  async assertRunning(node: NodeInfo): Promise<void> {
+    const info = await this.container(node).inspect();
+    if (!info.State.Running) {
+      const logs = await this.logsOf(node).catch(() => '');
+      throw new InfrastructureError(
+        `container ${node.containerName} is not running (exit code ${info.State.ExitCode}); last log lines:\n${logs.trim().split('\n').slice(-5).join('\n')}`,
+      );
+    }
+  }
+
+  async logsOf(node: NodeInfo): Promise<string> {
+    const raw = await this.container(node).logs({ stdout: true, stderr: true, follow: false, timestamps: false });
+    return demuxDockerStream(Buffer.isBuffer(raw) ? raw : await drain(raw as NodeJS.ReadableStream));
+  }
+
+  /** Saves every container's log to `dir/<node>.log`; returns the paths. */
+  async saveLogs(dir: string): Promise<Record<string, string>> {
+    await mkdir(dir, { recursive: true });
+    const out: Record<string, string> = {};
+    await Promise.all(
+      this.nodes.map(async (node) => {
+        try {
+          const path = join(dir, `${node.name}.log`);
+          await writeFile(path, await this.logsOf(node));
+          out[node.name] = path;
+        } catch {
+          // a container that never got created has no log; teardown still proceeds
+        }
+      }),
+    );
+    return out;
+  }
+
+  /** Removes every container and the network. Safe to call twice and after a partial bring-up. */
+  async down(): Promise<void> {
+    if (this.tornDown) return;
+    this.tornDown = true;
+    this.admin.closeAll();
+    await Promise.all(
+      this.nodes.map((n) => docker().getContainer(n.containerId).remove({ force: true, v: true }).catch(ignoreMissing)),
+    );
+    if (this.networkId) await docker().getNetwork(this.networkId).remove().catch(ignoreMissing);
+  }
+}
+
+function ignoreMissing(err: { statusCode?: number }): void {
+  if (err?.statusCode === 404) return;
+  throw err;
+}
+
+function tarOf(files: Record<string, string>): tar.Pack {
+  const pack = tar.pack();
+  for (const [name, content] of Object.entries(files)) pack.entry({ name, mode: 0o666 }, content);
+  pack.finalize();
+  return pack;
+}
