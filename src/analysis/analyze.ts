@@ -28,12 +28,22 @@ export interface Metrics {
   rtoMs: number | null;
   durableRtoMs: number | null;
   writeUnavailableMs: number | null;
-  writes: { attempted: number; acknowledged: number; failed: number; indeterminate: number };
-  lostWrites: { total: number; durable: number; unconfirmed: number };
-  recoveredWrites: number;
+  writes: { attempted: number; acknowledged: number; failed: number; indeterminate: number; noreplicas: number };
+  /** null when the run could not verify (no converged primary to read from): unknown, not zero. */
+  lostWrites: { total: number | null; durable: number | null; unconfirmed: number | null };
+  recoveredWrites: number | null;
+  /** Where verification read the final state, or null when it could not. */
+  verifiedAgainst: string | null;
   /** Writes that failed definitely but are present anyway (should be 0; a harness or server bug otherwise). */
   unexpectedWrites: number;
   splitBrainWrites: number;
+  splitBrainWindowMs: number | null;
+  failovers: number;
+  sdownEvents: number;
+  /** For the first replica brought back by a heal: how it resynced and how long it took. */
+  resync: { node: string; catchUpMs: number | null; full: number; partial: number } | null;
+  /** Was the promoted replica the one with the highest offset when the fault hit? null when unknown. */
+  promotedMostUpToDate: boolean | null;
   oldPrimary: string | null;
   newPrimary: string | null;
   /** Sentinel's failover steps, ms after t0. */
@@ -69,7 +79,7 @@ export function analyze(input: AnalysisInput): Metrics {
   const oldPrimaryIp = oldPrimary ? nodes.find((n) => n.name === oldPrimary)?.ip : undefined;
   const rel = (t: number | undefined) => (t === undefined || t0 === null ? null : round1(t - t0));
 
-  const sentinelEvents = events.filter((e) => e.type === 'sentinel.event' && (t0 === null || e.t >= t0));
+  const sentinelEvents = sentinelEventsOf(events).filter((e) => t0 === null || e.t >= t0);
   const aboutOldPrimary = (e: JournalEvent) => {
     const words = String(e.message).split(' ');
     return words[0] === 'master' && words[1] === input.masterName && words[2] === oldPrimaryIp;
@@ -107,13 +117,14 @@ export function analyze(input: AnalysisInput): Metrics {
   const required = input.requiredReplicas;
   const newPrimaryIndex = newPrimary ? nodes.findIndex((n) => n.name === newPrimary) : -1;
   const oldPrimaryIndex = oldPrimary ? nodes.findIndex((n) => n.name === oldPrimary) : -1;
-  const writes = { attempted: 0, acknowledged: 0, failed: 0, indeterminate: 0 };
+  const writes = { attempted: 0, acknowledged: 0, failed: 0, indeterminate: 0, noreplicas: 0 };
   const lost = { total: 0, durable: 0, unconfirmed: 0 };
   const failuresByReason: Record<string, number> = {};
   const lostSample: LostWrite[] = [];
   let recovered = 0;
   let unexpected = 0;
   let splitBrain = 0;
+  let lastOldPrimaryAck = -Infinity;
   let rtoAt = Infinity;
   let durableRtoAt = Infinity;
   let ackCount = 0;
@@ -135,7 +146,10 @@ export function analyze(input: AnalysisInput): Metrics {
           if (end < rtoAt) rtoAt = end;
           if (durable && end < durableRtoAt) durableRtoAt = end;
         }
-        if (switchAt !== undefined && node === oldPrimaryIndex && end > switchAt) splitBrain++;
+        if (switchAt !== undefined && node === oldPrimaryIndex && end > switchAt) {
+          splitBrain++;
+          if (end > lastOldPrimaryAck) lastOldPrimaryAck = end;
+        }
         if (final === Final.absent || final === Final.otherValue) {
           lost.total++;
           if (durable) lost.durable++;
@@ -153,6 +167,7 @@ export function analyze(input: AnalysisInput): Metrics {
       } else {
         const reason = CODE_NAMES[code] ?? 'unknown';
         failuresByReason[reason] = (failuresByReason[reason] ?? 0) + 1;
+        if (code === Code.noreplicas) writes.noreplicas++;
         if (code <= Code.replyError) {
           writes.failed++;
           if (final === Final.present) unexpected++;
@@ -165,7 +180,9 @@ export function analyze(input: AnalysisInput): Metrics {
   }
 
   const loadStop = events.find((e) => e.type === 'load.stop')?.t;
-  const faultEnd = events.find((e) => e.type === 'fault.heal' && e.node === oldPrimary)?.t ?? loadStop ?? Infinity;
+  const verifyDone = events.find((e) => e.type === 'verify.done');
+  const verifiedAgainst = verifyDone ? String(verifyDone.node) : null;
+  const faultEnd = events.find((e) => e.type === 'fault.heal' && e.key === primaryFault?.key && !e.skipped)?.t ?? loadStop ?? Infinity;
   const gap = t0 === null ? null : longestGapOverlapping(acks, t0, faultEnd, loadStop);
   const writeUnavailableMs = gap === null ? null : round1(gap);
 
@@ -177,10 +194,16 @@ export function analyze(input: AnalysisInput): Metrics {
     durableRtoMs: Number.isFinite(durableRtoAt) ? round1(durableRtoAt - (t0 as number)) : null,
     writeUnavailableMs,
     writes,
-    lostWrites: lost,
-    recoveredWrites: recovered,
+    lostWrites: verifiedAgainst === null ? { total: null, durable: null, unconfirmed: null } : lost,
+    recoveredWrites: verifiedAgainst === null ? null : recovered,
+    verifiedAgainst,
     unexpectedWrites: unexpected,
     splitBrainWrites: splitBrain,
+    splitBrainWindowMs: switchAt !== undefined && Number.isFinite(lastOldPrimaryAck) ? round1(lastOldPrimaryAck - switchAt) : null,
+    failovers: countFailovers(sentinelEvents),
+    sdownEvents: sentinelEvents.filter((e) => e.channel === '+sdown' && isMasterEvent(e, input.masterName)).length,
+    resync: resyncAfterHeal(events, nodes),
+    promotedMostUpToDate: promotedWasMostUpToDate(events, newPrimary),
     oldPrimary,
     newPrimary,
     phases,
@@ -188,6 +211,77 @@ export function analyze(input: AnalysisInput): Metrics {
     failuresByReason,
     lostSample,
   };
+}
+
+/**
+ * Sentinel events, from the sentinels' own logs when the run saved them (authoritative, and complete even
+ * when a partition cut the harness's pub/sub connections), else from the live pub/sub tap.
+ */
+export function sentinelEventsOf(events: JournalEvent[]): JournalEvent[] {
+  const fromLogs = events.filter((e) => e.type === 'sentinel.log');
+  if (fromLogs.length === 0) return events.filter((e) => e.type === 'sentinel.event');
+  return fromLogs.map((e) => ({ ...e, type: 'sentinel.event', channel: e.event, message: e.detail, source: 'log' }));
+}
+
+function isMasterEvent(e: JournalEvent, masterName: string): boolean {
+  const words = String(e.message).split(' ');
+  return words[0] === 'master' && words[1] === masterName;
+}
+
+/** Each sentinel announces the same switch; count distinct announcements (a switch back counts again). */
+function countFailovers(sentinelEvents: JournalEvent[]): number {
+  let count = 0;
+  let last: { message: string; t: number } | undefined;
+  for (const e of sentinelEvents) {
+    if (e.channel !== '+switch-master') continue;
+    const message = String(e.message);
+    // The same announcement from other sentinels arrives within their hello period (~2 s).
+    if (!last || last.message !== message || e.t - last.t > 5000) count++;
+    last = { message, t: e.t };
+  }
+  return count;
+}
+
+/**
+ * For the first data node that a heal brought back as a replica: time from the heal until its link to
+ * the primary is up, and the resyncs the primary served meanwhile.
+ */
+function resyncAfterHeal(events: JournalEvent[], nodes: NodeRef[]): Metrics['resync'] {
+  const dataNames = new Set(nodes.filter((n) => n.kind === 'data').map((n) => n.name));
+  const inject = events.find((e) => e.type === 'fault.inject' && e.role === 'replica' && dataNames.has(String(e.node)));
+  const heal = inject && events.find((e) => e.type === 'fault.heal' && e.key === inject.key && !e.skipped);
+  if (!inject || !heal) return null;
+  const node = String(inject.node);
+  const up = events.find((e) => e.type === 'replication.state' && e.node === node && e.t >= heal.t && e.role === 'slave' && e.link === 'up');
+  const before = lastSyncCounters(events, heal.t);
+  const after = lastSyncCounters(events, up?.t ?? Infinity);
+  return {
+    node,
+    catchUpMs: up ? round1(up.t - heal.t) : null,
+    full: Math.max(0, after.full - before.full),
+    partial: Math.max(0, after.partial - before.partial),
+  };
+}
+
+/** Sum over nodes of their latest resync counters at time t. */
+function lastSyncCounters(events: JournalEvent[], t: number): { full: number; partial: number } {
+  const latest = new Map<string, JournalEvent>();
+  for (const e of events) if (e.type === 'replication.sync' && e.t <= t) latest.set(String(e.node), e);
+  let full = 0;
+  let partial = 0;
+  for (const e of latest.values()) {
+    full += Number(e.syncFull);
+    partial += Number(e.syncPartialOk);
+  }
+  return { full, partial };
+}
+
+function promotedWasMostUpToDate(events: JournalEvent[], newPrimary: string | null): boolean | null {
+  const snap = events.find((e) => e.type === 'replication.snapshot');
+  const offsets = snap?.offsets as Record<string, number> | undefined;
+  if (!newPrimary || !offsets || !(newPrimary in offsets)) return null;
+  const best = Math.max(...Object.values(offsets));
+  return offsets[newPrimary] >= best;
 }
 
 /** Metrics are reported to 0.1 ms: the clocks are not better than that end to end. */

@@ -18,6 +18,13 @@ export const METRIC_NAMES = [
   'lostWrites.unconfirmed',
   'recoveredWrites',
   'splitBrainWrites',
+  'splitBrainWindowMs',
+  'writes.noreplicas',
+  'failovers',
+  'sdownEvents',
+  'resync.catchUpMs',
+  'resync.full',
+  'resync.partial',
 ] as const;
 
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -39,4 +46,11 @@ export const METRIC_DEFINITIONS: Record<MetricName, string> = {
   'lostWrites.unconfirmed': 'Lost writes whose WAIT fell short of the required replica count.',
   recoveredWrites: 'Indeterminate writes found present in the final state (applied after all).',
   splitBrainWrites: 'Writes acknowledged by the old primary after another node was promoted.',
+  splitBrainWindowMs: 'From the promotion of a new primary to the last write the old primary acknowledged (two primaries took writes).',
+  'writes.noreplicas': 'Writes refused with NOREPLICAS (min-replicas-to-write not met).',
+  failovers: 'Failovers during the drill (distinct +switch-master announcements).',
+  sdownEvents: '+sdown events for the primary across all sentinels (flapping shows as many).',
+  'resync.catchUpMs': 'For a replica brought back by a heal: from the heal until its replication link is up again.',
+  'resync.full': 'Full resynchronizations the primary served after the heal.',
+  'resync.partial': 'Partial resynchronizations (PSYNC continue) the primary served after the heal.',
 };

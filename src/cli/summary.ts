@@ -13,7 +13,10 @@ export function formatSummary(r: DrillResult): string {
       `  detection      ${fmt(m.detectionMs)}   odown ${fmt(m.odownMs)}   failover ${fmt(m.failoverMs)}`,
       `  rto            ${fmt(m.rtoMs)}   durable rto ${fmt(m.durableRtoMs)}   writes unavailable ${fmt(m.writeUnavailableMs)}`,
       `  writes         ${m.writes.attempted} attempted, ${m.writes.acknowledged} acknowledged, ${m.writes.failed} failed, ${m.writes.indeterminate} indeterminate`,
-      `  lost           ${m.lostWrites.total} (durable ${m.lostWrites.durable}, unconfirmed ${m.lostWrites.unconfirmed}); recovered ${m.recoveredWrites}`,
+      m.verifiedAgainst === null
+        ? '  lost           unknown: not verified (no converged primary to read the final state from)'
+        : `  lost           ${m.lostWrites.total} (durable ${m.lostWrites.durable}, unconfirmed ${m.lostWrites.unconfirmed}); recovered ${m.recoveredWrites}; split-brain writes ${m.splitBrainWrites}`,
+      `  failovers      ${m.failovers}; +sdown events ${m.sdownEvents}${m.writes.noreplicas ? `; NOREPLICAS refusals ${m.writes.noreplicas}` : ''}${m.resync ? `; ${m.resync.node} resync: ${m.resync.full} full, ${m.resync.partial} partial, caught up in ${fmt(m.resync.catchUpMs)}` : ''}`,
     );
   }
   for (const e of r.expectations) {

@@ -6,7 +6,12 @@ import type { Convergence } from './recovery.ts';
 export type Verdict = 'pass' | 'fail' | 'error';
 
 export interface FaultRecord {
+  /** Unique per injection, e.g. "cut#1". */
+  key: string;
   kind: string;
+  description: string;
+  /** All nodes it hit (node is the first). */
+  nodes: string[];
   target: string;
   node: string;
   role: string;
@@ -15,6 +20,9 @@ export interface FaultRecord {
   injectedAt: string;
   /** ms from the start of the load. */
   atMs: number;
+  /** When it was healed (null: never, e.g. a crash left in place). */
+  healedAt: string | null;
+  healedAtMs: number | null;
 }
 
 export interface DrillResult {

@@ -13,9 +13,13 @@ import { assertDockerAvailable } from '../topology/docker.ts';
 import { resolveServerImage, ensureNettoolsImage } from '../topology/images.ts';
 import { cleanLeftovers } from '../topology/cleanup.ts';
 import { SentinelTap, parseSentinelLog } from '../observe/sentinelTap.ts';
+import { ReplicationPoller } from '../observe/replicationPoller.ts';
 import { WriteLoad } from '../workload/writers.ts';
 import { verifyLedger } from '../workload/verify.ts';
-import { injectKill } from '../faults/kill.ts';
+import { NetTools, probeNetem } from '../faults/nettools.ts';
+import { TimelineRunner } from './timeline.ts';
+import { InfrastructureError } from '../util/errors.ts';
+import type { JournalEvent } from '../journal/journal.ts';
 import { waitForConvergence, type Convergence } from './recovery.ts';
 import { analyze } from '../analysis/analyze.ts';
 import { evaluateExpectations } from '../analysis/expectations.ts';
@@ -55,6 +59,8 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   let topology: Topology | undefined;
   let load: WriteLoad | undefined;
   let tap: SentinelTap | undefined;
+  let timeline: TimelineRunner | undefined;
+  let poller: ReplicationPoller | undefined;
   const phase = (name: string) => {
     journal.append('phase', { name });
     progress.phase(name);
@@ -72,10 +78,20 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     result.imageSource = image.how;
     progress.info(`image: ${image.how}`);
     await ensureNettoolsImage(progress.info);
+    if (scenario.timeline.some((e) => e.fault === 'netem')) {
+      const missing = await probeNetem(runId);
+      if (missing) {
+        throw new InfrastructureError(
+          `this scenario needs tc netem (latency, jitter, duplication, corruption), and this machine's kernel has no sch_netem ("${missing}"); run it on a kernel with netem, or use the loss/bandwidth faults, which work without it.`,
+        );
+      }
+    }
     throwIfAborted(signal);
 
     phase('topology');
-    topology = new Topology(runId, scenario.topology, image.image, journal);
+    topology = new Topology(runId, scenario.topology, image.image, journal, {
+      enableDebugCommand: scenario.timeline.some((e) => e.fault === 'stall'),
+    });
     const upStart = journal.now();
     await topology.up(signal);
     result.timings.topologyReadyMs = round(journal.now() - upStart);
@@ -87,6 +103,8 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     phase('observe');
     tap = new SentinelTap(topology, journal);
     await tap.start();
+    poller = new ReplicationPoller(topology, journal);
+    poller.start();
     journal.onEvent((e) => {
       if (e.type === 'sentinel.event' && isKeyEvent(String(e.channel))) {
         const fault = journal.find('fault.inject');
@@ -95,17 +113,22 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
       }
     });
 
+    const tools = new NetTools(topology);
+    if (scenario.timeline.some((e) => NETWORK_FAULTS.has(e.fault))) await tools.prepare(topology.nodes);
+
     phase('load');
     load = new WriteLoad(scenario.load, topology, journal, runId);
     await load.connect(signal);
     const loadStart = journal.now();
     journal.append('load.start', { writers: scenario.load.writers });
     load.start();
-    await runTimeline(scenario, topology, journal, loadStart, result.faults, signal, progress);
+    timeline = new TimelineRunner(scenario, { topology, journal, tools, runId }, progress);
+    await timeline.run(loadStart, signal);
     await sleepUntil(journal, loadStart + scenario.duration, signal);
     await load.stop();
     journal.append('load.stop', { writes: load.ledger.size });
     progress.info(`load stopped: ${load.ledger.size} writes attempted`);
+    await timeline.healDue();
 
     phase('recover');
     const convergence: Convergence = await waitForConvergence(topology, journal, scenario.recovery.timeout, signal);
@@ -131,7 +154,13 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   } finally {
     // Teardown always: stop load and observers, keep the logs, remove containers and network.
     if (load) await load.stop().catch(() => {});
+    // Every fault still active is healed before anything is removed (iptables chains, paused containers).
+    if (timeline && timeline.active.size > 0) {
+      progress.info(`healing ${timeline.active.size} active fault(s)`);
+      await timeline.healAll();
+    }
     tap?.stop();
+    poller?.stop();
     if (topology) {
       result.files.logs = 'logs/';
       const logs = await topology.saveLogs(join(outDir, 'logs')).catch(() => ({}) as Record<string, string>);
@@ -159,6 +188,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     result.expectations = evaluateExpectations(scenario.expect, result.metrics);
     result.verdict = result.expectations.every((e) => e.pass) ? 'pass' : 'fail';
   }
+  result.faults = faultRecords(journal.events);
   const finished = new Date();
   result.finishedAt = finished.toISOString();
   result.durationMs = finished.getTime() - startedAt.getTime();
@@ -167,36 +197,36 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   return result;
 }
 
+const NETWORK_FAULTS = new Set(['partition', 'loss', 'bandwidth', 'netem']);
+
 const KEY_EVENTS = new Set(['+sdown', '+odown', '+try-failover', '+elected-leader', '+selected-slave', '+promoted-slave', '+switch-master', '+slave-reconf-done', '-odown', '-sdown']);
 function isKeyEvent(channel: string): boolean {
   return KEY_EVENTS.has(channel);
 }
 
-async function runTimeline(
-  scenario: Scenario,
-  topology: Topology,
-  journal: Journal,
-  loadStart: number,
-  faults: FaultRecord[],
-  signal: AbortSignal,
-  progress: Progress,
-): Promise<void> {
-  const entries = [...scenario.timeline].sort((a, b) => a.at - b.at);
-  for (const entry of entries) {
-    await sleepUntil(journal, loadStart + entry.at, signal);
-    await injectKill(topology, journal, entry);
-    const event = journal.events.filter((e) => e.type === 'fault.inject').at(-1)!;
-    faults.push({
-      kind: entry.fault,
-      target: entry.target,
-      node: String(event.node),
-      role: String(event.role),
-      signal: entry.signal,
-      injectedAt: new Date(event.wall).toISOString(),
-      atMs: round(event.t - loadStart),
+function faultRecords(events: JournalEvent[]): FaultRecord[] {
+  const loadStart = events.find((e) => e.type === 'load.start')?.t ?? 0;
+  const heals = events.filter((e) => e.type === 'fault.heal');
+  return events
+    .filter((e) => e.type === 'fault.inject')
+    .sort((a, b) => a.t - b.t)
+    .map((e) => {
+      const heal = heals.find((h) => h.key === e.key && !h.skipped);
+      return {
+        key: String(e.key),
+        kind: String(e.kind),
+        description: String(e.description ?? e.kind),
+        target: String(e.target ?? e.description ?? ''),
+        node: String(e.node ?? ''),
+        nodes: (e.nodes as string[]) ?? [],
+        role: String(e.role),
+        ...(e.signal ? { signal: String(e.signal) } : {}),
+        injectedAt: new Date(e.wall).toISOString(),
+        atMs: round(e.t - loadStart),
+        healedAt: heal ? new Date(heal.wall).toISOString() : null,
+        healedAtMs: heal ? round(heal.t - loadStart) : null,
+      };
     });
-    progress.info(`fault: ${entry.signal} ${event.node} (${entry.target})`);
-  }
 }
 
 async function sleepUntil(journal: Journal, t: number, signal: AbortSignal): Promise<void> {

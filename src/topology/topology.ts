@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
+import { createServer, type AddressInfo } from 'node:net';
 import { docker, drain, demuxDockerStream, runLabels, LABEL_NODE } from './docker.ts';
 import { AdminClients, parseInfo, pairsToRecord, type Endpoint } from './admin.ts';
 import { PROFILES } from './profiles.ts';
@@ -42,6 +43,7 @@ export class Topology {
     readonly spec: Scenario['topology'],
     readonly image: string,
     private readonly journal: Journal,
+    private readonly options: { enableDebugCommand?: boolean } = {},
   ) {}
 
   get networkName(): string {
@@ -78,9 +80,35 @@ export class Topology {
     return { host: '127.0.0.1', port: node.hostPort };
   }
 
-  /** ioredis natMap: container address -> loopback port (also works where container IPs are unreachable). */
+  /**
+   * ioredis natMap: container address -> loopback port (also works where container IPs are unreachable).
+   * One object for the run, updated in place when a restarted container comes back with another address,
+   * because ioredis reads it at every (re)connection.
+   */
   natMap(): Record<string, { host: string; port: number }> {
-    return Object.fromEntries(this.nodes.map((n) => [`${n.ip}:${n.port}`, { host: '127.0.0.1', port: n.hostPort }]));
+    for (const n of this.nodes) this.sharedNatMap[`${n.ip}:${n.port}`] = { host: '127.0.0.1', port: n.hostPort };
+    return this.sharedNatMap;
+  }
+  private readonly sharedNatMap: Record<string, { host: string; port: number }> = {};
+
+  /** Containers the harness added beside the nodes (fault helpers); removed first at teardown. */
+  readonly extraContainers = new Set<string>();
+
+  /** The network's gateway: where the harness's own connections (through docker-proxy) come from. */
+  gatewayIp = '';
+
+  /**
+   * Re-reads a node's address after its container was started again (Docker may hand out another IP),
+   * and says whether it changed.
+   */
+  async refresh(node: NodeInfo): Promise<boolean> {
+    const info = await this.container(node).inspect();
+    const ip = info.NetworkSettings.Networks[this.networkName]?.IPAddress ?? '';
+    if (!ip || ip === node.ip) return false;
+    this.journal.append('topology.address-changed', { node: node.name, from: node.ip, to: ip });
+    node.ip = ip;
+    this.natMap();
+    return true;
   }
 
   command(node: NodeInfo, command: string, ...args: (string | number)[]): Promise<unknown> {
@@ -100,6 +128,8 @@ export class Topology {
       Labels: runLabels(this.runId),
     });
     this.networkId = net.id;
+    const netInfo = await net.inspect();
+    this.gatewayIp = netInfo.IPAM?.Config?.[0]?.Gateway ?? '';
     this.journal.append('topology.network', { network: this.networkName });
 
     const primary = await this.startDataNode('redis-1', []);
@@ -119,7 +149,9 @@ export class Topology {
   private dataNodeArgs(extra: string[]): string[] {
     const profile = PROFILES[this.spec.server];
     const config = Object.entries(this.spec.serverConfig).flatMap(([k, v]) => [`--${k}`, String(v)]);
-    return [profile.serverBinary, '--port', String(REDIS_PORT), '--protected-mode', 'no', '--save', '', '--appendonly', 'no', ...config, ...extra];
+    // DEBUG SLEEP (the stall fault) needs the DEBUG command, off by default since Redis 7.
+    const debug = this.options.enableDebugCommand ? ['--enable-debug-command', 'yes'] : [];
+    return [profile.serverBinary, '--port', String(REDIS_PORT), '--protected-mode', 'no', '--save', '', '--appendonly', 'no', ...debug, ...config, ...extra];
   }
 
   private async startDataNode(name: string, extra: string[]): Promise<NodeInfo> {
@@ -153,6 +185,9 @@ export class Topology {
     files: Record<string, string> = {},
   ): Promise<NodeInfo> {
     const containerName = `${this.networkName}-${name}`;
+    // A fixed host port (not Docker's random one) survives a stop/start of the container, so clients
+    // can reconnect to a restarted node at the same loopback address.
+    const hostPort = await freeLoopbackPort();
     const container = await docker().createContainer({
       name: containerName,
       Image: this.image,
@@ -162,7 +197,7 @@ export class Topology {
       ExposedPorts: { [`${port}/tcp`]: {} },
       HostConfig: {
         // 127.0.0.1 only: drill servers run without a password and must not be reachable from outside.
-        PortBindings: { [`${port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
+        PortBindings: { [`${port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: String(hostPort) }] },
         NetworkMode: this.networkName,
         AutoRemove: false, // a killed container keeps its logs until teardown collects them
       },
@@ -269,11 +304,26 @@ export class Topology {
     if (this.tornDown) return;
     this.tornDown = true;
     this.admin.closeAll();
+    // Helpers share a node's network namespace: remove them before the nodes.
+    await Promise.all([...this.extraContainers].map((id) => docker().getContainer(id).remove({ force: true, v: true }).catch(ignoreMissing)));
     await Promise.all(
       this.nodes.map((n) => docker().getContainer(n.containerId).remove({ force: true, v: true }).catch(ignoreMissing)),
     );
     if (this.networkId) await docker().getNetwork(this.networkId).remove().catch(ignoreMissing);
   }
+}
+
+/** A free TCP port on 127.0.0.1, found by letting the kernel pick one. */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 function ignoreMissing(err: { statusCode?: number }): void {

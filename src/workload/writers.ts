@@ -49,6 +49,9 @@ export class WriteLoad {
         autoResendUnfulfilledCommands: false,
         maxRetriesPerRequest: 0,
         retryStrategy: () => RECONNECT_INTERVAL_MS,
+        // A demoted primary answers READONLY: reconnect (asking Sentinel again) as production clients do,
+        // without re-sending the write (1 = reconnect only).
+        reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? 1 : false),
         sentinelRetryStrategy: () => RECONNECT_INTERVAL_MS,
         lazyConnect: true,
       });

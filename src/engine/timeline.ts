@@ -1,0 +1,91 @@
+/**
+ * Runs the scenario's timeline: injections and heals in time order (auto-heal after `duration`, explicit
+ * `fault: heal` steps, `repeat`), overlapping faults allowed. Keeps the active faults so that an abort
+ * heals every one of them before teardown.
+ */
+import type { Scenario } from '../scenario/schema.ts';
+import { describeEntry, healFault, injectFault, type ActiveFault, type FaultContext, type FaultEntry } from '../faults/catalogue.ts';
+import type { Progress } from './progress.ts';
+import { sleep, throwIfAborted } from '../util/time.ts';
+
+type Step = { at: number; order: number } & ({ kind: 'inject'; entry: FaultEntry; key: string } | { kind: 'heal'; key: string });
+
+/** Expands the timeline into ordered steps. Pure, so it is unit-testable. */
+export function planTimeline(timeline: Scenario['timeline']): Step[] {
+  const steps: Step[] = [];
+  const lastKeyOfId = new Map<string, string>();
+  let order = 0;
+  const sorted = timeline.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at || a.i - b.i);
+  for (const { e, i } of sorted) {
+    if (e.fault === 'heal') {
+      const key = lastKeyOfId.get(e.of);
+      if (key) steps.push({ at: e.at, order: order++, kind: 'heal', key });
+      continue;
+    }
+    const times = e.repeat?.times ?? 1;
+    for (let k = 0; k < times; k++) {
+      const at = e.at + k * (e.repeat?.every ?? 0);
+      const key = `${e.id ?? `${e.fault}-${i + 1}`}#${k + 1}`;
+      steps.push({ at, order: order++, kind: 'inject', entry: e, key });
+      if (e.duration !== undefined && e.fault !== 'restart') steps.push({ at: at + e.duration, order: order++, kind: 'heal', key });
+      if (e.id) lastKeyOfId.set(e.id, key);
+    }
+  }
+  return steps.sort((a, b) => a.at - b.at || a.order - b.order);
+}
+
+export class TimelineRunner {
+  readonly active = new Map<string, ActiveFault>();
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly ctx: FaultContext,
+    private readonly progress: Progress,
+  ) {}
+
+  /** Runs every step that falls before the end of the load; later heals are left to healAll(). */
+  async run(loadStart: number, signal: AbortSignal): Promise<void> {
+    const { journal } = this.ctx;
+    for (const step of planTimeline(this.scenario.timeline)) {
+      if (step.at >= this.scenario.duration) break;
+      const delay = loadStart + step.at - journal.now();
+      if (delay > 0) await sleep(delay, signal);
+      throwIfAborted(signal);
+      if (step.kind === 'inject') {
+        const fault = await injectFault(step.entry, step.key, this.ctx);
+        this.active.set(step.key, fault);
+        this.progress.info(`fault ${step.key}: ${describeEntry(step.entry)} -> ${fault.nodes.join(', ') || '(no node)'}`);
+      } else {
+        const fault = this.active.get(step.key);
+        if (!fault) continue;
+        this.active.delete(step.key);
+        await healFault(fault, this.ctx, 'scheduled');
+        this.progress.info(`healed ${step.key}`);
+      }
+    }
+  }
+
+  /** Heals every fault still active whose heal is due (scheduled past the load's end). */
+  async healDue(): Promise<void> {
+    for (const step of planTimeline(this.scenario.timeline)) {
+      if (step.kind !== 'heal') continue;
+      const fault = this.active.get(step.key);
+      if (!fault) continue;
+      this.active.delete(step.key);
+      await healFault(fault, this.ctx, 'scheduled');
+      this.progress.info(`healed ${step.key} (at the end of the load)`);
+    }
+  }
+
+  /** On abort or at teardown: heal whatever is still active, newest first; never throws. */
+  async healAll(): Promise<void> {
+    for (const fault of [...this.active.values()].reverse()) {
+      try {
+        await healFault(fault, this.ctx, 'teardown');
+      } catch (err) {
+        this.progress.info(`could not heal ${fault.key}: ${(err as Error).message}`);
+      }
+    }
+    this.active.clear();
+  }
+}
