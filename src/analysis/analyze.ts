@@ -296,20 +296,18 @@ function countOk(codes: Uint8Array, length: number): number {
 }
 
 /**
- * The longest span between consecutive acknowledgements that overlaps [faultStart, faultEnd). When no
- * write was acknowledged after the fault, the span runs to the end of the load.
+ * The longest span between consecutive acknowledgements that overlaps [faultStart, faultEnd). The end of
+ * the load closes the last span, so a fault after which nothing was acknowledged again counts in full.
  */
 export function longestGapOverlapping(ackTimes: Float64Array, faultStart: number, faultEnd: number, loadEnd?: number): number | null {
+  if (ackTimes.length === 0 && loadEnd === undefined) return null;
   const sorted = ackTimes.slice().sort();
   let longest = 0;
-  for (let i = 1; i < sorted.length; i++) {
-    const from = sorted[i - 1];
-    const to = sorted[i];
+  let from = sorted.length > 0 ? sorted[0] : faultStart;
+  const boundaries = loadEnd !== undefined && loadEnd > from ? [...sorted.subarray(1), loadEnd] : [...sorted.subarray(1)];
+  for (const to of boundaries) {
     if (to > faultStart && from < faultEnd) longest = Math.max(longest, to - from);
+    from = to;
   }
-  const lastAck = sorted.length > 0 ? sorted[sorted.length - 1] : undefined;
-  if (loadEnd !== undefined && (lastAck === undefined || lastAck < faultStart)) {
-    longest = Math.max(longest, loadEnd - (lastAck ?? faultStart));
-  }
-  return sorted.length === 0 && loadEnd === undefined ? null : longest;
+  return longest;
 }

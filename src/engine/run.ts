@@ -61,6 +61,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   let tap: SentinelTap | undefined;
   let timeline: TimelineRunner | undefined;
   let poller: ReplicationPoller | undefined;
+  let tools: NetTools | undefined;
   const phase = (name: string) => {
     journal.append('phase', { name });
     progress.phase(name);
@@ -113,7 +114,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
       }
     });
 
-    const tools = new NetTools(topology);
+    tools = new NetTools(topology);
     if (scenario.timeline.some((e) => NETWORK_FAULTS.has(e.fault))) await tools.prepare(topology.nodes);
 
     phase('load');
@@ -161,6 +162,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     }
     tap?.stop();
     poller?.stop();
+    tools?.close();
     if (topology) {
       result.files.logs = 'logs/';
       const logs = await topology.saveLogs(join(outDir, 'logs')).catch(() => ({}) as Record<string, string>);

@@ -46,13 +46,16 @@ export class TimelineRunner {
   /** Runs every step that falls before the end of the load; later heals are left to healAll(). */
   async run(loadStart: number, signal: AbortSignal): Promise<void> {
     const { journal } = this.ctx;
+    // A fault's duration counts from when it took effect: an injection that took 30 ms moves its heal too.
+    const lateness = new Map<string, number>();
     for (const step of planTimeline(this.scenario.timeline)) {
       if (step.at >= this.scenario.duration) break;
-      const delay = loadStart + step.at - journal.now();
+      const delay = loadStart + step.at + (step.kind === 'heal' ? (lateness.get(step.key) ?? 0) : 0) - journal.now();
       if (delay > 0) await sleep(delay, signal);
       throwIfAborted(signal);
       if (step.kind === 'inject') {
         const fault = await injectFault(step.entry, step.key, this.ctx);
+        lateness.set(step.key, Math.max(0, journal.now() - (loadStart + step.at)));
         this.active.set(step.key, fault);
         this.progress.info(`fault ${step.key}: ${describeEntry(step.entry)} -> ${fault.nodes.join(', ') || '(no node)'}`);
       } else {

@@ -41,7 +41,8 @@ export class ReplicationPoller {
     const node = this.topology.node(name);
     const info = parseInfo(String(await this.topology.command(node, 'INFO')));
     const masterNode = info.master_host ? this.topology.nodeByIp(info.master_host)?.name ?? info.master_host : null;
-    const state = { role: info.role, master: masterNode, link: info.master_link_status ?? null };
+    // run_id changes when the server restarts: a restart is a new state even if role and link look the same.
+    const state = { role: info.role, master: masterNode, link: info.master_link_status ?? null, runId: info.run_id };
     const stateKey = JSON.stringify(state);
     if (this.last.get(`state:${name}`) !== stateKey) {
       this.last.set(`state:${name}`, stateKey);
