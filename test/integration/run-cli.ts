@@ -1,0 +1,26 @@
+/** Runs the real CLI as a user would, for integration tests. */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DrillResult } from '../../src/engine/result.ts';
+
+export const CLI = join(import.meta.dirname, '../../bin/ferrite-drill.mjs');
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], timeoutMs = 180_000): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile('node', [CLI, ...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+export function readResult(outDir: string): DrillResult | undefined {
+  const file = join(outDir, 'result.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DrillResult) : undefined;
+}
