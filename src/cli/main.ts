@@ -11,6 +11,15 @@ import { scenarioSchema } from '../scenario/schema.ts';
 import { ExitCode, InputError, InfrastructureError } from '../util/errors.ts';
 import { formatSummary } from './summary.ts';
 
+/**
+ * bin/ferrite-drill.mjs exits at once on a signal that comes while the program is still loading (nothing
+ * started yet, nothing to clean); once a drill installs its own handlers, those early ones must go.
+ */
+function releaseEarlySignalHandlers(): void {
+  const release = (globalThis as Record<symbol, unknown>)[Symbol.for('ferrite-drill.early-signals')];
+  if (typeof release === 'function') release();
+}
+
 export async function main(argv: string[]): Promise<void> {
   process.exitCode = await runCli(argv);
 }
@@ -43,12 +52,15 @@ export async function runCli(argv: string[]): Promise<number> {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      releaseEarlySignalHandlers();
       try {
         const result = await runDrill(loaded, { outDir: opts.out, signal: controller.signal, progress: createProgress({ quiet: Boolean(opts.quiet || opts.json) }) });
         if (opts.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
         else process.stdout.write(formatSummary(result));
         const reason = String(controller.signal.reason ?? '');
-        code = controller.signal.aborted
+        // A signal that arrived after the drill had finished measuring does not change its verdict.
+        const interrupted = controller.signal.aborted && result.verdict === 'error';
+        code = interrupted
           ? reason.includes('SIGTERM') ? ExitCode.sigterm : ExitCode.sigint
           : result.verdict === 'pass' ? ExitCode.pass
           : result.verdict === 'fail' ? ExitCode.expectationFailed

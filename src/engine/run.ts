@@ -14,6 +14,7 @@ import { resolveServerImage, ensureNettoolsImage } from '../topology/images.ts';
 import { cleanLeftovers } from '../topology/cleanup.ts';
 import { SentinelTap, parseSentinelLog } from '../observe/sentinelTap.ts';
 import { ReplicationPoller } from '../observe/replicationPoller.ts';
+import { ContainerWatch } from '../observe/containerWatch.ts';
 import { WriteLoad } from '../workload/writers.ts';
 import { verifyLedger } from '../workload/verify.ts';
 import { NetTools, probeNetem } from '../faults/nettools.ts';
@@ -45,7 +46,10 @@ export function defaultOutDir(scenario: string, when = new Date()): string {
 
 export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promise<DrillResult> {
   const { scenario } = loaded;
-  const { signal, progress } = opts;
+  const { progress } = opts;
+  // The run stops on the user's signal (Ctrl-C) or on an infrastructure failure noticed by a watcher.
+  const failure = new AbortController();
+  const signal = AbortSignal.any([opts.signal, failure.signal]);
   const runId = newRunId();
   const journal = new Journal();
   const startedAt = new Date(journal.originWall);
@@ -62,6 +66,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   let timeline: TimelineRunner | undefined;
   let poller: ReplicationPoller | undefined;
   let tools: NetTools | undefined;
+  let watch: ContainerWatch | undefined;
   const phase = (name: string) => {
     journal.append('phase', { name });
     progress.phase(name);
@@ -94,6 +99,10 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
       enableDebugCommand: scenario.timeline.some((e) => e.fault === 'stall'),
     });
     const upStart = journal.now();
+    watch = new ContainerWatch(runId, journal, (reason) => {
+      if (!failure.signal.aborted) failure.abort(reason);
+    });
+    await watch.start();
     await topology.up(signal);
     result.timings.topologyReadyMs = round(journal.now() - upStart);
     result.serverVersion = await serverVersion(topology);
@@ -123,7 +132,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     const loadStart = journal.now();
     journal.append('load.start', { writers: scenario.load.writers });
     load.start();
-    timeline = new TimelineRunner(scenario, { topology, journal, tools, runId }, progress);
+    timeline = new TimelineRunner(scenario, { topology, journal, tools, runId, expectDeath: (node) => watch?.expectDeath(node) }, progress);
     await timeline.run(loadStart, signal);
     await sleepUntil(journal, loadStart + scenario.duration, signal);
     await load.stop();
@@ -154,6 +163,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     progress.info(`error: ${result.error}`);
   } finally {
     // Teardown always: stop load and observers, keep the logs, remove containers and network.
+    watch?.stop();
     if (load) await load.stop().catch(() => {});
     // Every fault still active is healed before anything is removed (iptables chains, paused containers).
     if (timeline && timeline.active.size > 0) {

@@ -18,6 +18,8 @@ export interface FaultContext {
   journal: Journal;
   tools: NetTools;
   runId: string;
+  /** Told before a fault kills or stops a container, so its death is not taken for a crash. */
+  expectDeath?: (node: string) => void;
 }
 
 export interface ActiveFault {
@@ -82,6 +84,8 @@ export async function injectFault(entry: FaultEntry, key: string, ctx: FaultCont
     const targets = await resolveTargets(topology, journal, entry.target);
     nodes = targets;
     await snapshotIfPrimary(ctx, primary, nodes);
+    const dies = (entry.fault === 'kill' && entry.signal !== 'SIGSTOP') || entry.fault === 'stop' || entry.fault === 'restart';
+    if (dies) for (const n of targets) ctx.expectDeath?.(n.name);
     t0 = journal.now();
     const heals: Heal[] = [];
     switch (entry.fault) {

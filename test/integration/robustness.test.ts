@@ -1,0 +1,43 @@
+/** Two drills at once on one machine, and a container dying behind the harness's back. */
+import { describe, it, expect } from 'vitest';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
+import { CLI, readResult, runCli } from './run-cli.ts';
+
+describe.skipIf(dockerMissingReason !== null)('robustness against real Docker', () => {
+  it('two drills at once do not interfere: own networks, labels, ports; both pass', async () => {
+    const outs = [0, 1].map((i) => mkdtempSync(join(tmpdir(), `fd-concurrent-${i}-`)));
+    const runs = await Promise.all(outs.map((out) => runCli(['run', 'control', '--out', out, '--quiet'])));
+    const results = outs.map((out) => readResult(out)!);
+    runs.forEach((r, i) => expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0));
+    expect(results[0].runId).not.toBe(results[1].runId);
+    expect(results.every((r) => r.verdict === 'pass')).toBe(true);
+    expect(harnessLeftovers()).toEqual({ containers: [], networks: [] });
+  }, 180_000);
+
+  it('a container killed behind the harness\'s back ends the drill with an infrastructure error (exit 3), not a hang', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fd-unexpected-death-'));
+    const child = execFile('node', [CLI, 'run', 'control', '--out', out], { timeout: 120_000 });
+    let stderr = '';
+    let killed = false;
+    child.stderr!.on('data', (d) => {
+      stderr += String(d);
+      const runId = /run ([0-9a-f]{8}):/.exec(stderr)?.[1];
+      if (!killed && runId && stderr.includes('== load')) {
+        killed = true;
+        // Only this run's sentinel-2, found by its run label: never anything else.
+        const id = execFileSync('docker', ['ps', '-q', '--filter', `label=dev.ferrite-drill.run=${runId}`, '--filter', 'label=dev.ferrite-drill.node=sentinel-2'], { encoding: 'utf8' }).trim();
+        execFileSync('docker', ['kill', id]);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code, stderr).toBe(3);
+    const r = readResult(out)!;
+    expect(r.verdict).toBe('error');
+    expect(r.error).toMatch(/sentinel-2 died unexpectedly/);
+    expect(harnessLeftovers()).toEqual({ containers: [], networks: [] });
+  }, 120_000);
+});
