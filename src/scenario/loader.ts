@@ -116,7 +116,7 @@ function describeIssue(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, 
     message = `unknown field "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
   } else {
     node = nearestNode(doc, path);
-    if (issue.code === 'invalid_type' && !doc.hasIn(path)) message = 'required field is missing';
+    if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && !doc.hasIn(path)) message = 'required field is missing';
   }
   const offset = node?.range?.[0] ?? 0;
   const pos = lc.linePos(offset);

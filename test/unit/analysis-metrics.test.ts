@@ -1,0 +1,217 @@
+/** The analysis on synthetic journals and ledgers: every number traced to hand-made events. */
+import { describe, it, expect } from 'vitest';
+import { analyze, longestGapOverlapping } from '../../src/analysis/analyze.ts';
+import { evaluateExpectations } from '../../src/analysis/expectations.ts';
+import { Code, Final, Ledger, WAIT_UNKNOWN } from '../../src/workload/ledger.ts';
+import type { JournalEvent } from '../../src/journal/journal.ts';
+
+const NODES = [
+  { name: 'redis-1', kind: 'data', ip: '10.0.0.2', port: 6379 },
+  { name: 'redis-2', kind: 'data', ip: '10.0.0.3', port: 6379 },
+  { name: 'redis-3', kind: 'data', ip: '10.0.0.4', port: 6379 },
+  { name: 'sentinel-1', kind: 'sentinel', ip: '10.0.0.5', port: 26379 },
+  { name: 'sentinel-2', kind: 'sentinel', ip: '10.0.0.6', port: 26379 },
+  { name: 'sentinel-3', kind: 'sentinel', ip: '10.0.0.7', port: 26379 },
+];
+const [R1, R2] = [0, 1];
+
+let wallBase = 1_700_000_000_000;
+const ev = (t: number, type: string, fields: Record<string, unknown> = {}): JournalEvent => ({ t, wall: wallBase + t, type, ...fields });
+const sentinel = (t: number, node: string, channel: string, message: string) => ev(t, 'sentinel.event', { node, channel, message });
+const M = 'master mymaster 10.0.0.2 6379';
+
+/** A crash of redis-1 at t=1000 and a failover to redis-2. */
+function crashJournal(extra: JournalEvent[] = []): JournalEvent[] {
+  return [
+    ev(0, 'topology.nodes', { nodes: NODES }),
+    ev(100, 'load.start'),
+    sentinel(500, 'sentinel-1', '+sdown', M), // before t0: ignored
+    ev(1000, 'fault.inject', { key: 'kill-1#1', kind: 'kill', role: 'primary', node: 'redis-1' }),
+    sentinel(2050, 'sentinel-2', '+sdown', M),
+    sentinel(2080, 'sentinel-1', '+sdown', M),
+    sentinel(2090, 'sentinel-1', '+sdown', 'master othermaster 10.0.0.2 6379'), // another master: ignored
+    sentinel(2150, 'sentinel-1', '+odown', `${M} #quorum 2/2`),
+    sentinel(2160, 'sentinel-1', '+try-failover', M),
+    sentinel(2200, 'sentinel-1', '+elected-leader', M),
+    sentinel(2300, 'sentinel-1', '+selected-slave', 'slave 10.0.0.3:6379 10.0.0.3 6379 @ mymaster 10.0.0.2 6379'),
+    sentinel(3100, 'sentinel-1', '+promoted-slave', 'slave 10.0.0.3:6379 10.0.0.3 6379 @ mymaster 10.0.0.2 6379'),
+    sentinel(3200, 'sentinel-1', '+switch-master', 'mymaster 10.0.0.2 6379 10.0.0.3 6379'),
+    sentinel(3210, 'sentinel-2', '+switch-master', 'mymaster 10.0.0.2 6379 10.0.0.3 6379'),
+    sentinel(4200, 'sentinel-1', '+slave-reconf-done', 'slave 10.0.0.4:6379 10.0.0.4 6379 @ mymaster 10.0.0.2 6379'),
+    ev(6000, 'load.stop'),
+    ev(6100, 'verify.done', { node: 'redis-2', checked: 10 }),
+    ...extra,
+  ];
+}
+
+function ledgerOf(rows: [start: number, latency: number, code: number, wait: number, node: number, final: number][]): Ledger {
+  const ledger = new Ledger(1, 'run', 16);
+  const w = ledger.writers[0];
+  for (const [start, latency, code, wait, node, final] of rows) {
+    const i = w.push(start, latency, code, wait, node);
+    w.final[i] = final;
+  }
+  return ledger;
+}
+
+const input = (events: JournalEvent[], ledger: Ledger) => ({ events, ledger, masterName: 'mymaster', requiredReplicas: 1 });
+
+describe('analysis of a primary crash', () => {
+  const ledger = ledgerOf([
+    [800, 5, Code.ok, 1, R1, Final.present], // before the fault, durable
+    [990, 5, Code.ok, 1, R1, Final.absent], // lost although WAIT confirmed: durable loss
+    [995, 4, Code.ok, 0, R1, Final.absent], // lost, WAIT short: unconfirmed
+    [996, 4, Code.ok, WAIT_UNKNOWN, R1, Final.absent], // lost, WAIT never answered: unconfirmed
+    [999, 1000, Code.connectionLost, WAIT_UNKNOWN, 255, Final.present], // indeterminate, applied: recovered
+    [999, 1000, Code.timeout, WAIT_UNKNOWN, 255, Final.absent], // indeterminate, absent: not lost
+    [2000, 1, Code.notConnected, WAIT_UNKNOWN, 255, Final.absent],
+    [3000, 2, Code.readonly, WAIT_UNKNOWN, 255, Final.absent],
+    [3300, 10, Code.ok, 0, R2, Final.present], // first ack on the new primary: RTO 2310
+    [3400, 10, Code.ok, 1, R2, Final.present], // first durable ack: durable RTO 2410
+    [4500, 5, Code.ok, 1, R2, Final.present],
+    [5990, 5, Code.ok, 1, R2, Final.present], // the load went on until it stopped at 6000
+  ]);
+  const m = analyze(input(crashJournal(), ledger));
+
+  it('times Sentinel from t0, ignoring events before the fault and about other masters', () => {
+    expect(m.detectionMs).toBe(1050);
+    expect(m.odownMs).toBe(1150);
+    expect(m.failoverMs).toBe(2200);
+    expect(m.phases).toMatchObject({ tryFailover: 1160, electedLeader: 1200, selectedReplica: 1300, promotedReplica: 2100, replicasReconfigured: 3200 });
+    expect(m.perSentinel['sentinel-1']).toEqual({ sdownMs: 1080, odownMs: 1150 });
+    expect(m.perSentinel['sentinel-2']).toEqual({ sdownMs: 1050, odownMs: null });
+    expect(m.oldPrimary).toBe('redis-1');
+    expect(m.newPrimary).toBe('redis-2');
+    expect(m.failovers).toBe(1); // two sentinels announcing the same switch
+  });
+
+  it('measures RTO on the new primary and durable RTO with the WAIT count', () => {
+    expect(m.rtoMs).toBe(2310);
+    expect(m.durableRtoMs).toBe(2410);
+  });
+
+  it('counts writes by outcome and classifies lost, recovered and not-lost', () => {
+    expect(m.writes).toEqual({ attempted: 12, acknowledged: 8, failed: 2, indeterminate: 2, noreplicas: 0 });
+    expect(m.lostWrites).toEqual({ total: 3, durable: 1, unconfirmed: 2 });
+    expect(m.recoveredWrites).toBe(1);
+    expect(m.unexpectedWrites).toBe(0);
+    expect(m.lostSample.map((l) => [l.key, l.durable, l.wait, l.node])).toEqual([
+      ['fd:0:1', true, 1, 'redis-1'],
+      ['fd:0:2', false, 0, 'redis-1'],
+      ['fd:0:3', false, null, 'redis-1'],
+    ]);
+    expect(m.failuresByReason).toEqual({ 'connection lost': 1, timeout: 1, 'not connected': 1, READONLY: 1 });
+  });
+
+  it('write unavailability is the longest ack gap overlapping the fault', () => {
+    // acks end at 805, 995, 999, 1000, 3310, 3410, 4505, 5995; the gap 1000 -> 3310 is the longest in the fault
+    expect(m.writeUnavailableMs).toBe(2310);
+  });
+
+  it('turns metrics into verdicts, with min, max and both', () => {
+    const results = evaluateExpectations(
+      { detectionMs: { min: 1000, max: 2000 }, 'lostWrites.durable': { max: 0 }, 'writes.acknowledged': { min: 9 }, rtoMs: { max: 5000 } },
+      m,
+    );
+    expect(results.map((r) => [r.metric, r.limit, r.actual, r.pass])).toEqual([
+      ['detectionMs', '>= 1000 and <= 2000', 1050, true],
+      ['lostWrites.durable', '<= 0', 1, false],
+      ['writes.acknowledged', '>= 9', 8, false],
+      ['rtoMs', '<= 5000', 2310, true],
+    ]);
+  });
+});
+
+describe('analysis when things did not happen', () => {
+  it('no failover: failover, new primary and RTO are null, and expectations on them fail with a note', () => {
+    const events = crashJournal().filter((e) => e.channel !== '+switch-master' && e.channel !== '+slave-reconf-done');
+    const m = analyze(input(events, ledgerOf([[900, 5, Code.ok, 1, R1, Final.present], [1500, 1, Code.notConnected, 255, 255, Final.absent]])));
+    expect(m.failoverMs).toBeNull();
+    expect(m.newPrimary).toBeNull();
+    expect(m.rtoMs).toBeNull();
+    expect(m.failovers).toBe(0);
+    // no ack after the fault: unavailable from the last ack (905) to the end of the load (6000)
+    expect(m.writeUnavailableMs).toBe(5095);
+    const [r] = evaluateExpectations({ failoverMs: { max: 5000 } }, m);
+    expect(r).toMatchObject({ pass: false, actual: null, note: 'never happened during the drill' });
+  });
+
+  it('no verification: lost writes are unknown (null), not zero', () => {
+    const events = crashJournal().filter((e) => e.type !== 'verify.done');
+    const m = analyze(input(events, ledgerOf([[900, 5, Code.ok, 1, R1, Final.unchecked]])));
+    expect(m.lostWrites).toEqual({ total: null, durable: null, unconfirmed: null });
+    const [r] = evaluateExpectations({ 'lostWrites.durable': { max: 0 } }, m);
+    expect(r.pass).toBe(false);
+    expect(r.note).toMatch(/not verified/);
+  });
+
+  it('no fault at all: nothing is timed', () => {
+    const events = [ev(0, 'topology.nodes', { nodes: NODES }), ev(6000, 'load.stop'), ev(6100, 'verify.done', { node: 'redis-1' })];
+    const m = analyze(input(events, ledgerOf([[900, 5, Code.ok, 1, R1, Final.present]])));
+    expect(m.detectionMs).toBeNull();
+    expect(m.writeUnavailableMs).toBeNull();
+    expect(m.lostWrites.total).toBe(0);
+  });
+});
+
+describe('analysis of a split brain', () => {
+  it('counts writes the old primary acknowledged after the promotion, and NOREPLICAS refusals', () => {
+    const events = crashJournal().map((e) => (e.type === 'fault.inject' ? { ...e, kind: 'partition' } : e));
+    const m = analyze(
+      input(
+        events,
+        ledgerOf([
+          [3000, 10, Code.ok, 0, R1, Final.absent], // before the switch (3200): lost, not split brain
+          [3300, 10, Code.ok, 0, R1, Final.absent], // split brain
+          [3900, 100, Code.ok, 0, R1, Final.absent], // split brain, last one at 4000
+          [4100, 1, Code.noreplicas, WAIT_UNKNOWN, 255, Final.absent],
+        ]),
+      ),
+    );
+    expect(m.splitBrainWrites).toBe(2);
+    expect(m.splitBrainWindowMs).toBe(800);
+    expect(m.lostWrites).toEqual({ total: 3, durable: 0, unconfirmed: 3 });
+    expect(m.writes.noreplicas).toBe(1);
+    expect(m.writes.failed).toBe(1);
+  });
+
+  it('prefers the sentinels\' own log lines over the live tap', () => {
+    const events = [
+      ...crashJournal(),
+      ev(1990, 'sentinel.log', { node: 'sentinel-3', event: '+sdown', detail: M }),
+      ev(3150, 'sentinel.log', { node: 'sentinel-3', event: '+switch-master', detail: 'mymaster 10.0.0.2 6379 10.0.0.4 6379' }),
+    ];
+    const m = analyze(input(events, ledgerOf([])));
+    expect(m.detectionMs).toBe(990);
+    expect(m.newPrimary).toBe('redis-3');
+  });
+});
+
+describe('replica resync', () => {
+  it('reports catch-up time and full vs partial resyncs after a replica heal', () => {
+    const events = [
+      ev(0, 'topology.nodes', { nodes: NODES }),
+      ev(50, 'replication.sync', { node: 'redis-1', syncFull: 2, syncPartialOk: 0 }),
+      ev(1000, 'fault.inject', { key: 'k#1', kind: 'kill', role: 'replica', node: 'redis-2' }),
+      ev(4000, 'fault.heal', { key: 'k#1', kind: 'kill', node: 'redis-2' }),
+      ev(4300, 'replication.sync', { node: 'redis-1', syncFull: 3, syncPartialOk: 0 }),
+      ev(4200, 'replication.state', { node: 'redis-2', role: 'slave', link: 'down' }),
+      ev(4700, 'replication.state', { node: 'redis-2', role: 'slave', link: 'up' }),
+      ev(6000, 'load.stop'),
+      ev(6100, 'verify.done', { node: 'redis-1' }),
+    ];
+    const m = analyze(input(events, ledgerOf([])));
+    expect(m.resync).toEqual({ node: 'redis-2', catchUpMs: 700, full: 1, partial: 0 });
+    expect(m.detectionMs).toBeNull(); // the fault did not hit a primary
+  });
+});
+
+describe('longestGapOverlapping', () => {
+  it('only counts gaps that overlap the fault window', () => {
+    const acks = Float64Array.from([0, 100, 900, 1000, 1050]);
+    expect(longestGapOverlapping(acks, 950, 2000)).toBe(100); // 900 -> 1000 overlaps; 100 -> 900 does not
+    expect(longestGapOverlapping(acks, 150, 200)).toBe(800);
+    expect(longestGapOverlapping(acks, 950, 2000, 3000)).toBe(1950); // 1050 -> end of load
+    expect(longestGapOverlapping(new Float64Array(0), 10, 20)).toBeNull();
+  });
+});
