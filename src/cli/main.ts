@@ -10,6 +10,7 @@ import { resolveServerImage, ensureNettoolsImage } from '../topology/images.ts';
 import { scenarioSchema } from '../scenario/schema.ts';
 import { ExitCode, InputError, InfrastructureError } from '../util/errors.ts';
 import { formatSummary } from './summary.ts';
+import { rerenderRun } from '../report/rerender.ts';
 
 /**
  * bin/ferrite-drill.mjs exits at once on a signal that comes while the program is still loading (nothing
@@ -69,6 +70,15 @@ export async function runCli(argv: string[]): Promise<number> {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
       }
+    });
+
+  program
+    .command('report')
+    .description('re-render report.html and junit.xml from a saved run folder or its result.json')
+    .argument('<run>', 'run folder (reports/<scenario>-<time>/) or path to its result.json')
+    .action(async (target: string) => {
+      const { html, junit } = await rerenderRun(target);
+      process.stdout.write(`wrote ${html}\nwrote ${junit}\n`);
     });
 
   program

@@ -2,6 +2,7 @@
 import type { Metrics } from '../analysis/analyze.ts';
 import type { ExpectationResult } from '../analysis/expectations.ts';
 import type { Convergence } from './recovery.ts';
+import type { Series } from '../analysis/series.ts';
 
 export type Verdict = 'pass' | 'fail' | 'error';
 
@@ -44,6 +45,8 @@ export interface DrillResult {
   timings: { topologyReadyMs: number | null; recovery: Convergence | null; verifyMs: number | null; teardownMs: number | null };
   faults: FaultRecord[];
   metrics: Metrics | null;
+  /** Bucketed load and latency over time, latency percentiles, fault bands (for charts). */
+  series: Series | null;
   expectations: ExpectationResult[];
   /** Folder holding this run's files. */
   outDir: string;

@@ -24,6 +24,7 @@ import type { JournalEvent } from '../journal/journal.ts';
 import { waitForConvergence, type Convergence } from './recovery.ts';
 import { analyze } from '../analysis/analyze.ts';
 import { evaluateExpectations } from '../analysis/expectations.ts';
+import { computeSeries } from '../analysis/series.ts';
 import type { DrillResult, FaultRecord } from './result.ts';
 import type { Progress } from './progress.ts';
 import { writeRunOutputs } from '../report/write.ts';
@@ -118,8 +119,8 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     journal.onEvent((e) => {
       if (e.type === 'sentinel.event' && isKeyEvent(String(e.channel))) {
         const fault = journal.find('fault.inject');
-        const when = fault ? `${Math.round(e.t - fault.t)} ms after the fault` : 'before any fault';
-        progress.info(`${e.node}: ${e.channel} ${e.message} (${when})`);
+        const when = fault ? `after ${Math.round(e.t - fault.t)} ms` : 'before any fault';
+        progress.info(`${e.node}: ${e.channel} ${when}: ${e.message}`);
       }
     });
 
@@ -132,10 +133,20 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     const loadStart = journal.now();
     journal.append('load.start', { writers: scenario.load.writers });
     load.start();
+    const running = load;
+    progress.status(() => ({
+      phase: 'load',
+      elapsedMs: journal.now() - loadStart,
+      plannedMs: scenario.duration,
+      acknowledged: running.counts.acknowledged,
+      errors: running.counts.failed + running.counts.indeterminate,
+      activeFaults: [...(timeline?.active.keys() ?? [])],
+    }));
     timeline = new TimelineRunner(scenario, { topology, journal, tools, runId, expectDeath: (node) => watch?.expectDeath(node) }, progress);
     await timeline.run(loadStart, signal);
     await sleepUntil(journal, loadStart + scenario.duration, signal);
     await load.stop();
+    progress.status(null);
     journal.append('load.stop', { writes: load.ledger.size });
     progress.info(`load stopped: ${load.ledger.size} writes attempted`);
     await timeline.healDue();
@@ -164,6 +175,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   } finally {
     // Teardown always: stop load and observers, keep the logs, remove containers and network.
     watch?.stop();
+    progress.status(null);
     if (load) await load.stop().catch(() => {});
     // Every fault still active is healed before anything is removed (iptables chains, paused containers).
     if (timeline && timeline.active.size > 0) {
@@ -200,6 +212,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     result.expectations = evaluateExpectations(scenario.expect, result.metrics);
     result.verdict = result.expectations.every((e) => e.pass) ? 'pass' : 'fail';
   }
+  if (load) result.series = computeSeries(journal.events, load.ledger);
   result.faults = faultRecords(journal.events);
   const finished = new Date();
   result.finishedAt = finished.toISOString();
@@ -288,6 +301,7 @@ function emptyResult(loaded: LoadedScenario, runId: string, startedAt: Date): Dr
     timings: { topologyReadyMs: null, recovery: null, verifyMs: null, teardownMs: null },
     faults: [],
     metrics: null,
+    series: null,
     expectations: [],
     outDir: '',
     files: {},

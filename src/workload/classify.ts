@@ -15,6 +15,9 @@ export function classifyError(err: unknown): CodeValue {
   // ioredis refuses to send when there is no connection and the offline queue is off: never sent.
   if (message.includes("Stream isn't writeable") || message.includes('enableOfflineQueue')) return Code.notConnected;
   if (message.includes('Command timed out')) return Code.timeout;
+  // ioredis flushes in-flight commands of a dropped connection with "max retries per request": they may
+  // have reached the server, so the outcome is unknown.
+  if (message.includes('max retries per request')) return Code.connectionLost;
   if (message.includes('Connection is closed') || /ECONNRESET|EPIPE|ETIMEDOUT|socket/i.test(message)) return Code.connectionLost;
   return Code.unknown;
 }

@@ -18,6 +18,8 @@ const RECONNECT_INTERVAL_MS = 25;
 
 export class WriteLoad {
   readonly ledger: Ledger;
+  /** Running totals for the live status line (cheaper than scanning the ledger). */
+  readonly counts = { acknowledged: 0, failed: 0, indeterminate: 0 };
   private clients: Redis[] = [];
   private running: Promise<void>[] = [];
   private stopped = false;
@@ -133,6 +135,9 @@ export class WriteLoad {
         if (code === Code.unknown) this.noteUnclassified(writer, err);
       }
       ledger.push(start, this.journal.now() - start, code, waitReply, node);
+      if (code === Code.ok) this.counts.acknowledged++;
+      else if (code <= Code.replyError) this.counts.failed++;
+      else this.counts.indeterminate++;
       if (code === Code.notConnected) await sleep(NOT_CONNECTED_BACKOFF_MS);
     }
   }

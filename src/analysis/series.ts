@@ -1,0 +1,156 @@
+/**
+ * Time series and latency distributions for reports, computed from the ledger and journal (pure). They
+ * are aggregated into at most MAX_BUCKETS time buckets, so a 10-minute drill at full rate still yields a
+ * small result.json and report: nothing per operation is kept.
+ */
+import * as hdr from 'hdr-histogram-js';
+import type { JournalEvent } from '../journal/journal.ts';
+import { Code, type Ledger } from '../workload/ledger.ts';
+
+const MAX_BUCKETS = 240;
+const PERCENTILES = [50, 90, 99, 99.9] as const;
+
+export interface Bucket {
+  /** Bucket start, ms after the load started. */
+  t: number;
+  ok: number;
+  fail: number;
+  indeterminate: number;
+  /** Latency of acknowledged writes in the bucket (by completion time), ms; null when none. */
+  p50: number | null;
+  p99: number | null;
+}
+
+export interface LatencySummary {
+  count: number;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  p999: number | null;
+  max: number | null;
+  /** [percentile, ms] points for a percentile chart. */
+  curve: [number, number][];
+}
+
+export interface FaultBand {
+  key: string;
+  label: string;
+  /** ms after the load started. */
+  from: number;
+  to: number;
+  healed: boolean;
+}
+
+export interface Series {
+  bucketMs: number;
+  /** ms after the load started. */
+  loadMs: number;
+  /** The fault that hit the primary (t0), ms after the load started; null without one. */
+  t0: number | null;
+  buckets: Bucket[];
+  faults: FaultBand[];
+  /** Acknowledged-write latency before t0, while the fault lasted, and after recovery. */
+  latency: { before: LatencySummary; during: LatencySummary; after: LatencySummary };
+  /** The "during" window, ms after the load started. */
+  during: { from: number; to: number } | null;
+}
+
+function newHistogram(): hdr.Histogram {
+  // Microseconds, 1 µs to 1 h, 2 significant digits: ~1% error, a few KB each.
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 2 });
+}
+
+function summarize(h: hdr.Histogram): LatencySummary {
+  if (h.totalCount === 0) return { count: 0, p50: null, p90: null, p99: null, p999: null, max: null, curve: [] };
+  const at = (p: number) => h.getValueAtPercentile(p) / 1000;
+  const curve: [number, number][] = [0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.99, 100].map((p) => [p, at(p)]);
+  return { count: h.totalCount, p50: at(PERCENTILES[0]), p90: at(PERCENTILES[1]), p99: at(PERCENTILES[2]), p999: at(PERCENTILES[3]), max: h.maxValue / 1000, curve };
+}
+
+export function computeSeries(events: JournalEvent[], ledger: Ledger): Series {
+  const loadStart = events.find((e) => e.type === 'load.start')?.t ?? 0;
+  const loadStop = events.find((e) => e.type === 'load.stop')?.t ?? loadStart;
+  const loadMs = Math.max(1, loadStop - loadStart);
+  const bucketMs = niceBucket(loadMs / MAX_BUCKETS);
+  const n = Math.ceil(loadMs / bucketMs) + 1;
+  const ok = new Uint32Array(n);
+  const fail = new Uint32Array(n);
+  const ind = new Uint32Array(n);
+  const hists: (hdr.Histogram | undefined)[] = new Array(n);
+
+  const injects = events.filter((e) => e.type === 'fault.inject').sort((a, b) => a.t - b.t);
+  const heals = events.filter((e) => e.type === 'fault.heal' && !e.skipped);
+  const faults: FaultBand[] = injects.map((e) => {
+    const heal = heals.find((h) => h.key === e.key);
+    return { key: String(e.key), label: String(e.description ?? e.kind), from: e.t - loadStart, to: (heal?.t ?? loadStop) - loadStart, healed: Boolean(heal) };
+  });
+  const primaryFault = injects.find((e) => e.role === 'primary') ?? injects[0];
+  const t0 = primaryFault ? primaryFault.t - loadStart : null;
+  const during = t0 === null ? null : { from: t0, to: recoveryPoint(events, ledger, primaryFault!, loadStop) - loadStart };
+
+  const before = newHistogram();
+  const inFault = newHistogram();
+  const after = newHistogram();
+  for (const w of ledger.writers) {
+    for (let i = 0; i < w.length; i++) {
+      const end = w.start[i] + w.latency[i] - loadStart;
+      const b = Math.min(n - 1, Math.max(0, Math.floor(end / bucketMs)));
+      const code = w.code[i];
+      if (code !== Code.ok) {
+        if (code <= Code.replyError) fail[b]++;
+        else ind[b]++;
+        continue;
+      }
+      ok[b]++;
+      const us = Math.max(1, Math.round(w.latency[i] * 1000));
+      (hists[b] ??= newHistogram()).recordValue(us);
+      const start = w.start[i] - loadStart;
+      if (during === null || start < during.from) before.recordValue(us);
+      else if (start < during.to) inFault.recordValue(us);
+      else after.recordValue(us);
+    }
+  }
+  const buckets: Bucket[] = [];
+  for (let b = 0; b < n; b++) {
+    const h = hists[b];
+    buckets.push({
+      t: b * bucketMs,
+      ok: ok[b],
+      fail: fail[b],
+      indeterminate: ind[b],
+      p50: h ? h.getValueAtPercentile(50) / 1000 : null,
+      p99: h ? h.getValueAtPercentile(99) / 1000 : null,
+    });
+    h?.destroy();
+  }
+  const latency = { before: summarize(before), during: summarize(inFault), after: summarize(after) };
+  for (const h of [before, inFault, after]) h.destroy();
+  return { bucketMs, loadMs, t0, buckets, faults, latency, during };
+}
+
+/**
+ * When the primary fault was over for clients: its heal; else the first write acknowledged by another
+ * node after the fault (the new primary); else the end of the load.
+ */
+function recoveryPoint(events: JournalEvent[], ledger: Ledger, fault: JournalEvent, loadStop: number): number {
+  const heal = events.find((e) => e.type === 'fault.heal' && e.key === fault.key && !e.skipped);
+  if (heal) return heal.t;
+  const nodes = (events.find((e) => e.type === 'topology.nodes')?.nodes as { name: string }[] | undefined) ?? [];
+  const faulted = nodes.findIndex((n) => n.name === fault.node);
+  let first = Infinity;
+  for (const w of ledger.writers) {
+    for (let i = 0; i < w.length; i++) {
+      if (w.code[i] === Code.ok && w.start[i] > fault.t && w.node[i] !== faulted) {
+        first = Math.min(first, w.start[i] + w.latency[i]);
+        break; // rows are in time order per writer
+      }
+    }
+  }
+  return Number.isFinite(first) ? first : loadStop;
+}
+
+/** Rounds up to 100 ms, 250 ms, 500 ms, 1 s, 2 s, 5 s, ... so axis ticks stay readable. */
+function niceBucket(ms: number): number {
+  const steps = [100, 250, 500, 1000, 2000, 2500, 5000, 10_000, 15_000, 30_000, 60_000];
+  return steps.find((s) => s >= ms) ?? Math.ceil(ms / 60_000) * 60_000;
+}
