@@ -27,6 +27,9 @@ const wanted = [
   ['redis-sentinel', 'redis-sentinel'],
   ['redis-cli', 'redis-tools'],
   ['redis-benchmark', 'redis-tools'],
+  // Only for the test suite: the HTML report is checked in headless Chromium, junit.xml with xmllint.
+  ['chromium', 'chromium'],
+  ['xmllint', 'libxml2-utils'],
 ];
 const missing = [];
 for (const [cmd, pkg] of wanted) if (!(await have(cmd)) && !missing.includes(pkg)) missing.push(pkg);
