@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import { createServer, type AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { docker, drain, demuxDockerStream, runLabels, LABEL_NODE } from './docker.ts';
 import { AdminClients, parseInfo, pairsToRecord, type Endpoint } from './admin.ts';
 import { PROFILES } from './profiles.ts';
@@ -121,25 +122,31 @@ export class Topology {
 
   /** Starts everything and waits until replication is online and the sentinels agree. */
   async up(signal: AbortSignal, timeoutMs = 60_000): Promise<void> {
-    const net = await docker().createNetwork({
-      Name: this.networkName,
-      Driver: 'bridge',
-      CheckDuplicate: true,
-      Labels: runLabels(this.runId),
-    });
-    this.networkId = net.id;
-    const netInfo = await net.inspect();
-    this.gatewayIp = netInfo.IPAM?.Config?.[0]?.Gateway ?? '';
-    this.journal.append('topology.network', { network: this.networkName });
+    const { id, subnet, gateway } = await createNetworkWithSubnet(this.networkName, runLabels(this.runId));
+    this.networkId = id;
+    this.gatewayIp = gateway;
+    this.journal.append('topology.network', { network: this.networkName, subnet });
 
-    const primary = await this.startDataNode('redis-1', []);
+    // Every address is fixed before anything starts, so all containers start at once: replicas know
+    // their primary, and each sentinel already knows the replicas and the other sentinels (no waiting
+    // for Sentinel's 2 s hello and 10 s INFO discovery). Fixed addresses also survive a restart.
     const replicaNames = Array.from({ length: this.spec.replicas }, (_, i) => `redis-${i + 2}`);
-    await Promise.all(replicaNames.map((name) => this.startDataNode(name, ['--replicaof', primary.ip, String(REDIS_PORT)])));
-    await this.waitReplicationOnline(signal, timeoutMs);
-    // Sentinels start after the replicas are attached, so their first INFO of the primary already lists
-    // them (otherwise discovery waits for the next 10 s INFO period).
     const sentinelNames = Array.from({ length: this.spec.sentinels }, (_, i) => `sentinel-${i + 1}`);
-    await Promise.all(sentinelNames.map((name) => this.startSentinel(name, primary)));
+    const ips = new Map<string, string>();
+    ['redis-1', ...replicaNames, ...sentinelNames].forEach((name, i) => ips.set(name, addressInSubnet(subnet, i + 2)));
+    const sentinelIds = new Map(sentinelNames.map((name) => [name, randomBytes(20).toString('hex')]));
+    const primaryIp = ips.get('redis-1')!;
+    await Promise.all([
+      this.startContainer('redis-1', 'data', REDIS_PORT, this.dataNodeArgs([]), ips.get('redis-1')!),
+      ...replicaNames.map((name) =>
+        this.startContainer(name, 'data', REDIS_PORT, this.dataNodeArgs(['--replicaof', primaryIp, String(REDIS_PORT)]), ips.get(name)!),
+      ),
+      ...sentinelNames.map((name) =>
+        this.startSentinel(name, ips.get(name)!, sentinelIds.get(name)!, primaryIp, replicaNames.map((r) => ips.get(r)!),
+          sentinelNames.filter((o) => o !== name).map((o) => ({ ip: ips.get(o)!, id: sentinelIds.get(o)! }))),
+      ),
+    ]);
+    await this.waitReplicationOnline(signal, timeoutMs);
     await this.waitSentinelsAgree(signal, timeoutMs);
     this.journal.append('topology.nodes', {
       nodes: this.nodes.map(({ name, kind, ip, port, hostPort, containerName }) => ({ name, kind, ip, port, hostPort, containerName })),
@@ -154,25 +161,32 @@ export class Topology {
     return [profile.serverBinary, '--port', String(REDIS_PORT), '--protected-mode', 'no', '--save', '', '--appendonly', 'no', ...debug, ...config, ...extra];
   }
 
-  private async startDataNode(name: string, extra: string[]): Promise<NodeInfo> {
-    return this.startContainer(name, 'data', REDIS_PORT, this.dataNodeArgs(extra));
-  }
-
-  private async startSentinel(name: string, primary: NodeInfo): Promise<NodeInfo> {
+  private async startSentinel(
+    name: string,
+    ip: string,
+    myId: string,
+    primaryIp: string,
+    replicaIps: string[],
+    peers: { ip: string; id: string }[],
+  ): Promise<NodeInfo> {
     const s = this.spec.sentinel;
+    const m = this.masterName;
     const conf = [
       `port ${SENTINEL_PORT}`,
       'protected-mode no',
-      `sentinel monitor ${this.masterName} ${primary.ip} ${REDIS_PORT} ${s.quorum}`,
-      `sentinel down-after-milliseconds ${this.masterName} ${s.downAfter}`,
-      `sentinel failover-timeout ${this.masterName} ${s.failoverTimeout}`,
-      `sentinel parallel-syncs ${this.masterName} ${s.parallelSyncs}`,
+      `sentinel myid ${myId}`,
+      `sentinel monitor ${m} ${primaryIp} ${REDIS_PORT} ${s.quorum}`,
+      `sentinel down-after-milliseconds ${m} ${s.downAfter}`,
+      `sentinel failover-timeout ${m} ${s.failoverTimeout}`,
+      `sentinel parallel-syncs ${m} ${s.parallelSyncs}`,
+      ...replicaIps.map((r) => `sentinel known-replica ${m} ${r} ${REDIS_PORT}`),
+      ...peers.map((p) => `sentinel known-sentinel ${m} ${p.ip} ${SENTINEL_PORT} ${p.id}`),
       '',
     ].join('\n');
     const profile = PROFILES[this.spec.server];
     // Sentinel rewrites its config file, so it lives in /data (writable, and owned by the server user
     // in upstream images).
-    return this.startContainer(name, 'sentinel', SENTINEL_PORT, [profile.serverBinary, '/data/sentinel.conf', '--sentinel'], {
+    return this.startContainer(name, 'sentinel', SENTINEL_PORT, [profile.serverBinary, '/data/sentinel.conf', '--sentinel'], ip, {
       'sentinel.conf': conf,
     });
   }
@@ -182,6 +196,7 @@ export class Topology {
     kind: NodeInfo['kind'],
     port: number,
     cmd: string[],
+    ip: string,
     files: Record<string, string> = {},
   ): Promise<NodeInfo> {
     const containerName = `${this.networkName}-${name}`;
@@ -201,7 +216,7 @@ export class Topology {
         NetworkMode: this.networkName,
         AutoRemove: false, // a killed container keeps its logs until teardown collects them
       },
-      NetworkingConfig: { EndpointsConfig: { [this.networkName]: { Aliases: [name] } } },
+      NetworkingConfig: { EndpointsConfig: { [this.networkName]: { Aliases: [name], IPAMConfig: { IPv4Address: ip } } } },
       StopTimeout: 1,
     });
     // Recorded before start so teardown removes it even if starting fails.
@@ -311,6 +326,44 @@ export class Topology {
     );
     if (this.networkId) await docker().getNetwork(this.networkId).remove().catch(ignoreMissing);
   }
+}
+
+/**
+ * Creates the run's network with a subnet Docker itself picked (so it never collides with the host's
+ * or other runs' networks), declared explicitly so containers can have fixed addresses: Docker only
+ * allows fixed addresses on networks whose subnet was given at creation.
+ */
+async function createNetworkWithSubnet(name: string, labels: Record<string, string>): Promise<{ id: string; subnet: string; gateway: string }> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const probe = await docker().createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labels });
+    const info = await probe.inspect();
+    const { Subnet: subnet, Gateway: gateway } = info.IPAM?.Config?.[0] ?? {};
+    await probe.remove();
+    if (!subnet || !gateway) throw new InfrastructureError(`Docker gave network ${name} no IPv4 subnet`);
+    try {
+      const net = await docker().createNetwork({
+        Name: name,
+        Driver: 'bridge',
+        CheckDuplicate: true,
+        Labels: labels,
+        IPAM: { Driver: 'default', Config: [{ Subnet: subnet, Gateway: gateway }] },
+      });
+      return { id: net.id, subnet, gateway };
+    } catch (err) {
+      lastError = err; // another run took the subnet in between: ask Docker again
+    }
+  }
+  throw new InfrastructureError(`could not create network ${name}: ${(lastError as Error)?.message}`);
+}
+
+/** The n-th address of an IPv4 subnet ("172.22.0.0/16", 2 -> "172.22.0.2"). */
+export function addressInSubnet(subnet: string, n: number): string {
+  const [base, bits] = subnet.split('/');
+  const int = base.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  if (n >= 2 ** (32 - Number(bits)) - 1) throw new InfrastructureError(`subnet ${subnet} is too small for ${n} nodes`);
+  const v = int + n;
+  return [24, 16, 8, 0].map((shift) => Math.floor(v / 2 ** shift) % 256).join('.');
 }
 
 /** A free TCP port on 127.0.0.1, found by letting the kernel pick one. */
