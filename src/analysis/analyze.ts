@@ -127,10 +127,8 @@ export function analyze(input: AnalysisInput): Metrics {
   let lastOldPrimaryAck = -Infinity;
   let rtoAt = Infinity;
   let durableRtoAt = Infinity;
-  let ackCount = 0;
-  for (const w of input.ledger.writers) ackCount += countOk(w.code, w.length);
-  const acks = new Float64Array(ackCount);
-  let a = 0;
+  // Each writer's acknowledgements are in time order (one write at a time): merge, do not sort.
+  const acks = mergeSortedAcks(input.ledger);
   for (const w of input.ledger.writers) {
     for (let i = 0; i < w.length; i++) {
       writes.attempted++;
@@ -139,7 +137,6 @@ export function analyze(input: AnalysisInput): Metrics {
       const final = w.final[i];
       if (code === Code.ok) {
         writes.acknowledged++;
-        acks[a++] = end;
         const node = w.node[i];
         const durable = w.wait[i] !== WAIT_UNKNOWN && w.wait[i] >= required;
         if (t0 !== null && end >= t0 && node === newPrimaryIndex) {
@@ -284,15 +281,45 @@ function promotedWasMostUpToDate(events: JournalEvent[], newPrimary: string | nu
   return offsets[newPrimary] >= best;
 }
 
+function isAscending(a: Float64Array): boolean {
+  for (let i = 1; i < a.length; i++) if (a[i] < a[i - 1]) return false;
+  return true;
+}
+
 /** Metrics are reported to 0.1 ms: the clocks are not better than that end to end. */
 function round1(ms: number): number {
   return Math.round(ms * 10) / 10;
 }
 
-function countOk(codes: Uint8Array, length: number): number {
-  let n = 0;
-  for (let i = 0; i < length; i++) if (codes[i] === Code.ok) n++;
-  return n;
+/** Acknowledgement times of all writers in one ascending array (k-way merge of per-writer runs). */
+export function mergeSortedAcks(ledger: Ledger): Float64Array {
+  const runs: Float64Array[] = ledger.writers.map((w) => {
+    const out = new Float64Array(w.length);
+    let k = 0;
+    for (let i = 0; i < w.length; i++) if (w.code[i] === Code.ok) out[k++] = w.start[i] + w.latency[i];
+    return out.subarray(0, k);
+  });
+  let merged: Float64Array = new Float64Array(0);
+  // Pairwise merging: log2(writers) passes over the data.
+  let queue: Float64Array[] = runs;
+  while (queue.length > 1) {
+    const next: Float64Array[] = [];
+    for (let i = 0; i < queue.length; i += 2) next.push(i + 1 < queue.length ? mergeTwo(queue[i], queue[i + 1]) : queue[i]);
+    queue = next;
+  }
+  merged = queue[0] ?? merged;
+  return merged;
+}
+
+function mergeTwo(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = a[i] <= b[j] ? a[i++] : b[j++];
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out;
 }
 
 /**
@@ -301,13 +328,15 @@ function countOk(codes: Uint8Array, length: number): number {
  */
 export function longestGapOverlapping(ackTimes: Float64Array, faultStart: number, faultEnd: number, loadEnd?: number): number | null {
   if (ackTimes.length === 0 && loadEnd === undefined) return null;
-  const sorted = ackTimes.slice().sort();
+  // Callers pass ascending times (mergeSortedAcks); sorting a sorted copy is cheap insurance for others.
+  const sorted = isAscending(ackTimes) ? ackTimes : ackTimes.slice().sort();
   let longest = 0;
   let from = sorted.length > 0 ? sorted[0] : faultStart;
-  const boundaries = loadEnd !== undefined && loadEnd > from ? [...sorted.subarray(1), loadEnd] : [...sorted.subarray(1)];
-  for (const to of boundaries) {
+  const consider = (to: number) => {
     if (to > faultStart && from < faultEnd) longest = Math.max(longest, to - from);
     from = to;
-  }
+  };
+  for (let i = 1; i < sorted.length; i++) consider(sorted[i]);
+  if (loadEnd !== undefined && loadEnd > from) consider(loadEnd);
   return longest;
 }

@@ -52,7 +52,7 @@ const load = z.strictObject({
     .meta({ description: 'Total target writes per second across writers, or "unlimited".' }),
   wait: z
     .strictObject({
-      replicas: z.number().int().min(0).default(1).meta({ description: 'WAIT <replicas>: a write is durable when this many replicas acknowledged it.' }),
+      replicas: z.number().int().min(0).default(1).meta({ description: 'WAIT <replicas>: a write is durable when this many replicas acknowledged it. 0: plain SET, no WAIT.' }),
       timeout: duration.default(100).meta({ description: 'WAIT timeout.' }),
     })
     .prefault({}),

@@ -101,8 +101,33 @@ export class WriteLoad {
     return index >= 0 ? { name: this.topology.nodes[index].name, index } : undefined;
   }
 
-  private async runWriter(client: Redis, ledger: WriterLedger, intervalMs: number): Promise<void> {
+  /** One write: SET, then WAIT on the same connection (sent together), classified. */
+  private async writeOnce(client: Redis, writer: number, key: string, value: string): Promise<{ code: number; waitReply: number; node: number }> {
     const { replicas, timeout } = this.spec.wait;
+    try {
+      if (replicas === 0) {
+        // No replica to wait for: a plain SET (WAIT 0 would only cost a round trip).
+        await client.set(key, value);
+        return { code: Code.ok, waitReply: 0, node: this.nodeOf(client)?.index ?? NODE_UNKNOWN };
+      }
+      // SET and WAIT go out together on the same connection: one round trip, and WAIT covers this SET.
+      const [setResult, waitResult] = (await client.pipeline().set(key, value).wait(replicas, timeout).exec()) ?? [];
+      if (!setResult || setResult[0]) {
+        const code = classifyError(setResult?.[0] ?? new Error('Connection is closed.'));
+        if (code === Code.unknown) this.noteUnclassified(writer, setResult?.[0]);
+        return { code, waitReply: WAIT_UNKNOWN, node: NODE_UNKNOWN };
+      }
+      // The SET was acknowledged; a WAIT that failed leaves its replication unknown (unconfirmed).
+      const waitReply = waitResult && !waitResult[0] ? Number(waitResult[1]) : WAIT_UNKNOWN;
+      return { code: Code.ok, waitReply, node: this.nodeOf(client)?.index ?? NODE_UNKNOWN };
+    } catch (err) {
+      const code = classifyError(err);
+      if (code === Code.unknown) this.noteUnclassified(writer, err);
+      return { code, waitReply: WAIT_UNKNOWN, node: NODE_UNKNOWN };
+    }
+  }
+
+  private async runWriter(client: Redis, ledger: WriterLedger, intervalMs: number): Promise<void> {
     const writer = ledger.writer;
     let next = this.journal.now();
     while (!this.stopped) {
@@ -115,25 +140,7 @@ export class WriteLoad {
       const key = Ledger.key(writer, seq);
       const value = this.ledger.value(writer, seq);
       const start = this.journal.now();
-      let code: number = Code.ok;
-      let waitReply = WAIT_UNKNOWN;
-      let node = NODE_UNKNOWN;
-      try {
-        // SET and WAIT go out together on the same connection: one round trip, and WAIT covers this SET.
-        const replies = await client.pipeline().set(key, value).wait(replicas, timeout).exec();
-        const [setResult, waitResult] = replies ?? [];
-        if (!setResult || setResult[0]) {
-          code = classifyError(setResult?.[0] ?? new Error('Connection is closed.'));
-          if (code === Code.unknown) this.noteUnclassified(writer, setResult?.[0]);
-        } else {
-          node = this.nodeOf(client)?.index ?? NODE_UNKNOWN;
-          // The SET was acknowledged; a WAIT that failed leaves its replication unknown (unconfirmed).
-          if (waitResult && !waitResult[0]) waitReply = Number(waitResult[1]);
-        }
-      } catch (err) {
-        code = classifyError(err);
-        if (code === Code.unknown) this.noteUnclassified(writer, err);
-      }
+      const { code, waitReply, node } = await this.writeOnce(client, writer, key, value);
       ledger.push(start, this.journal.now() - start, code, waitReply, node);
       if (code === Code.ok) this.counts.acknowledged++;
       else if (code <= Code.replyError) this.counts.failed++;
