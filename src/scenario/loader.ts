@@ -2,7 +2,7 @@
  * Loads a scenario by built-in name or path: YAML -> zod. Every error names the file, line, column and
  * field, so a broken file is fixed in one look, and nothing is started before the whole file is valid.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,11 +57,19 @@ export async function loadScenario(nameOrPath: string): Promise<LoadedScenario> 
   return loadScenarioFile(await resolveScenarioPath(nameOrPath));
 }
 
+/** Real scenarios are a few KB; a bigger file is a mistake (a log, a binary) and is refused before parsing. */
+export const MAX_SCENARIO_BYTES = 1024 * 1024;
+
 export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
   let bytes: Buffer;
   try {
+    const size = (await stat(file)).size;
+    if (size > MAX_SCENARIO_BYTES) {
+      throw new ScenarioError(`${file}: the file is too large (${(size / 1024 / 1024).toFixed(1)} MiB); a scenario file is at most 1 MiB`);
+    }
     bytes = await readFile(file);
   } catch (err) {
+    if (err instanceof ScenarioError) throw err;
     throw new ScenarioError(`${file}: cannot read: ${(err as Error).message}`);
   }
   return { scenario: parseScenarioText(bytes, file), file };
@@ -69,6 +77,9 @@ export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
 
 /** Parses and validates scenario text; `file` is only used in messages. Throws ScenarioError only. */
 export function parseScenarioText(bytes: Buffer | string, file: string): Scenario {
+  if (bytes.length > MAX_SCENARIO_BYTES) {
+    throw new ScenarioError(`${file}: the file is too large (${(bytes.length / 1024 / 1024).toFixed(1)} MiB); a scenario file is at most 1 MiB`);
+  }
   const text = typeof bytes === 'string' ? bytes : decodeUtf8(bytes, file);
   if (text.trim() === '') throw new ScenarioError(`${file}:1:1: the file is empty; a scenario needs at least name and duration`);
   const lineCounter = new LineCounter();
@@ -78,7 +89,13 @@ export function parseScenarioText(bytes: Buffer | string, file: string): Scenari
     const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
     throw new ScenarioError(`${file}:${pos.line}:${pos.col}: YAML syntax error: ${firstLine(e.message)}`);
   }
-  const data = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    // Aliases are bounded: a "billion laughs" file must not expand into gigabytes.
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new ScenarioError(`${file}:1:1: YAML could not be read: ${(err as Error).message}`);
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ScenarioError(`${file}:1:1: a scenario is a YAML mapping (name: ..., duration: ..., ...), not ${Array.isArray(data) ? 'a list' : typeof data}`);
   }

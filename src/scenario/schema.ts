@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { METRIC_NAMES } from '../analysis/metricNames.ts';
 import { parseDurationMs } from '../util/time.ts';
 
+/** No drill step is longer than a day; anything more is a typo (ms for s, an extra zero). */
+const MAX_DURATION_MS = 24 * 3_600_000;
 const DURATION_PATTERN = /^\s*\d+(\.\d+)?\s*(ms|s|m|h)?\s*$/;
 
 /** A duration: milliseconds as a number, or a string such as "1500ms", "5s", "2m". */
@@ -15,6 +17,7 @@ const duration = z
     z.string().regex(DURATION_PATTERN, 'expected a duration such as 1500, "1500ms", "5s" or "2m"'),
   ])
   .transform((value) => parseDurationMs(value) as number)
+  .refine((ms) => ms <= MAX_DURATION_MS, { message: 'longer than 24 h: not a drill' })
   .meta({ description: 'Milliseconds, or a string with a unit: "1500ms", "5s", "2m".' });
 
 export const SERVER_KINDS = ['redis', 'valkey', 'ferrite'] as const;
@@ -47,7 +50,7 @@ const topology = z.strictObject({
 const load = z.strictObject({
   writers: z.number().int().min(1).max(256).default(4).meta({ description: 'Concurrent writers, one connection each.' }),
   rate: z
-    .union([z.literal('unlimited'), z.number().positive()])
+    .union([z.literal('unlimited'), z.number().positive()], { error: 'expected writes per second (a number) or "unlimited"' })
     .default('unlimited')
     .meta({ description: 'Total target writes per second across writers, or "unlimited".' }),
   wait: z
