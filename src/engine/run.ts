@@ -20,6 +20,7 @@ import { verifyLedger } from '../workload/verify.ts';
 import { NetTools, probeNetem } from '../faults/nettools.ts';
 import { TimelineRunner } from './timeline.ts';
 import { InfrastructureError } from '../util/errors.ts';
+import { resolveCredentials } from '../topology/secrets.ts';
 import type { JournalEvent } from '../journal/journal.ts';
 import { waitForConvergence, type Convergence } from './recovery.ts';
 import { analyze } from '../analysis/analyze.ts';
@@ -52,6 +53,8 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   const failure = new AbortController();
   const signal = AbortSignal.any([opts.signal, failure.signal]);
   const runId = newRunId();
+  // Secrets first: a missing environment variable or file is bad input, found before anything starts.
+  const credentials = resolveCredentials(scenario, loaded.file);
   const journal = new Journal();
   const startedAt = new Date(journal.originWall);
   const outDir = resolve(opts.outDir ?? defaultOutDir(scenario.name, startedAt));
@@ -60,6 +63,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   result.outDir = outDir;
   journal.append('run.start', { runId, scenario: scenario.name });
   progress.info(`run ${runId}: scenario ${scenario.name} (${loaded.file}); output in ${outDir}`);
+  for (const line of credentials?.origin ?? []) progress.info(`auth ${line}`);
 
   let topology: Topology | undefined;
   let load: WriteLoad | undefined;
@@ -98,6 +102,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     phase('topology');
     topology = new Topology(runId, scenario.topology, image.image, journal, {
       enableDebugCommand: scenario.timeline.some((e) => e.fault === 'stall'),
+      credentials,
     });
     const upStart = journal.now();
     watch = new ContainerWatch(runId, journal, (reason) => {
@@ -179,7 +184,8 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     if (load) await load.stop().catch(() => {});
     // Every fault still active is healed before anything is removed (iptables chains, paused containers).
     if (timeline && timeline.active.size > 0) {
-      progress.info(`healing ${timeline.active.size} active fault(s)`);
+      const toHeal = [...timeline.active.values()].filter((f) => f.healAtTeardown).length;
+      if (toHeal > 0) progress.info(`healing ${toHeal} active fault(s)`);
       await timeline.healAll();
     }
     tap?.stop();
@@ -218,7 +224,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   result.finishedAt = finished.toISOString();
   result.durationMs = finished.getTime() - startedAt.getTime();
   journal.append('run.end', { verdict: result.verdict });
-  await writeRunOutputs(outDir, result, journal, load?.ledger);
+  await writeRunOutputs(outDir, result, journal, load?.ledger, credentials);
   return result;
 }
 
@@ -296,6 +302,7 @@ function emptyResult(loaded: LoadedScenario, runId: string, startedAt: Date): Dr
       downAfterMs: s.topology.sentinel.downAfter,
       failoverTimeoutMs: s.topology.sentinel.failoverTimeout,
       serverConfig: s.topology.serverConfig,
+      auth: s.topology.auth ? { user: s.topology.auth.user ?? null, sentinelPassword: Boolean(s.topology.auth.sentinelPassword) } : null,
     },
     load: { writers: s.load.writers, rate: s.load.rate, waitReplicas: s.load.wait.replicas, waitTimeoutMs: s.load.wait.timeout },
     timings: { topologyReadyMs: null, recovery: null, verifyMs: null, teardownMs: null },

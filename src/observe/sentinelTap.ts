@@ -17,7 +17,7 @@ export class SentinelTap {
   async start(): Promise<void> {
     await Promise.all(
       this.topology.sentinels.map(async (sentinel) => {
-        const client = new Redis({ host: '127.0.0.1', port: sentinel.hostPort, lazyConnect: true, retryStrategy: () => 100, maxRetriesPerRequest: 1 });
+        const client = new Redis({ ...this.topology.endpoint(sentinel), lazyConnect: true, retryStrategy: () => 100, maxRetriesPerRequest: 1 });
         client.on('error', () => {}); // a killed sentinel is a fault we injected, not a harness failure
         client.on('pmessage', (_pattern: string, channel: string, message: string) => {
           this.journal.append('sentinel.event', { node: sentinel.name, channel, message });

@@ -6,13 +6,16 @@ import type { Ledger } from '../workload/ledger.ts';
 import type { DrillResult } from '../engine/result.ts';
 import { renderHtmlReport } from './html.ts';
 import { renderJunit } from './junit.ts';
+import { redact, type Credentials } from '../topology/secrets.ts';
 
-export async function writeRunOutputs(outDir: string, result: DrillResult, journal: Journal, ledger?: Ledger): Promise<void> {
+/** Writes the run's files; every text passes through `redact` so no secret can reach disk. */
+export async function writeRunOutputs(outDir: string, result: DrillResult, journal: Journal, ledger?: Ledger, credentials?: Credentials): Promise<void> {
+  const clean = (text: string) => redact(text, credentials);
   result.files = { ...result.files, result: 'result.json', report: 'report.html', junit: 'junit.xml', journal: 'journal.ndjson' };
   if (ledger) result.files.ledger = 'ledger.bin';
-  await journal.writeNdjson(join(outDir, 'journal.ndjson'));
+  await writeFile(join(outDir, 'journal.ndjson'), clean(journal.events.map((e) => JSON.stringify(e)).join('\n') + '\n'));
   if (ledger) await writeFile(join(outDir, 'ledger.bin'), ledger.serialize());
-  await writeFile(join(outDir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
-  await writeFile(join(outDir, 'junit.xml'), renderJunit(result));
-  await writeFile(join(outDir, 'report.html'), renderHtmlReport(result, journal.events));
+  await writeFile(join(outDir, 'result.json'), clean(JSON.stringify(result, null, 2) + '\n'));
+  await writeFile(join(outDir, 'junit.xml'), clean(renderJunit(result)));
+  await writeFile(join(outDir, 'report.html'), clean(renderHtmlReport(result, journal.events)));
 }

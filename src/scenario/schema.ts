@@ -31,6 +31,23 @@ const sentinelSettings = z.strictObject({
   parallelSyncs: z.number().int().min(1).default(1),
 });
 
+/** Where a secret comes from: never the value itself, so scenario files can be committed. */
+const secretRef = z
+  .union([
+    z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), orGenerate: z.boolean().optional() }),
+    z.strictObject({ file: z.string().min(1) }),
+    z.strictObject({ generate: z.literal(true) }),
+  ], { error: 'a secret is { env: NAME } (optionally orGenerate: true), { file: PATH } or { generate: true }' })
+  .meta({ description: 'Read from an environment variable or a file, or generated for the run; never written in the scenario.' });
+
+const auth = z
+  .strictObject({
+    password: secretRef.meta({ description: 'requirepass / masterauth of the data nodes (or the ACL user\'s password).' }),
+    user: z.string().regex(/^[A-Za-z0-9_-]+$/).optional().meta({ description: 'ACL user for clients, replicas and sentinels; the default user is then disabled.' }),
+    sentinelPassword: secretRef.optional().meta({ description: 'The sentinels\' own password (requirepass on sentinels, sentinel-pass between them).' }),
+  })
+  .meta({ description: 'Secure the topology: passwords, ACL user, sentinel password.' });
+
 const topology = z.strictObject({
   server: z.enum(SERVER_KINDS).default('redis').meta({ description: 'Server flavour: picks the default image and binary names.' }),
   image: z
@@ -41,6 +58,7 @@ const topology = z.strictObject({
   replicas: z.number().int().min(0).max(16).default(2),
   sentinels: z.number().int().min(0).max(15).default(3),
   sentinel: sentinelSettings.prefault({}),
+  auth: auth.optional(),
   serverConfig: z
     .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'config names are lower-case words joined by "-"'), z.union([z.string(), z.number(), z.boolean()]))
     .default({})

@@ -7,6 +7,8 @@ import { Redis } from 'ioredis';
 export interface Endpoint {
   host: string;
   port: number;
+  username?: string;
+  password?: string;
 }
 
 export class AdminClients {
@@ -23,6 +25,8 @@ export class AdminClients {
       client = new Redis({
         host: endpoint.host,
         port: endpoint.port,
+        username: endpoint.username,
+        password: endpoint.password,
         lazyConnect: true,
         connectTimeout: this.timeoutMs,
         commandTimeout: this.timeoutMs,

@@ -11,6 +11,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { docker, drain, demuxDockerStream, runLabels, LABEL_NODE } from './docker.ts';
 import { AdminClients, parseInfo, pairsToRecord, type Endpoint } from './admin.ts';
+import { redact, type Credentials } from './secrets.ts';
 import { PROFILES } from './profiles.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Journal } from '../journal/journal.ts';
@@ -44,7 +45,7 @@ export class Topology {
     readonly spec: Scenario['topology'],
     readonly image: string,
     private readonly journal: Journal,
-    private readonly options: { enableDebugCommand?: boolean } = {},
+    private readonly options: { enableDebugCommand?: boolean; credentials?: Credentials } = {},
   ) {}
 
   get networkName(): string {
@@ -77,8 +78,24 @@ export class Topology {
     return this.nodes.find((n) => n.hostPort === hostPort);
   }
 
+  /** How the harness reaches a node: its loopback port, and the credentials it needs, if any. */
   endpoint(node: NodeInfo): Endpoint {
-    return { host: '127.0.0.1', port: node.hostPort };
+    const c = this.options.credentials;
+    if (!c) return { host: '127.0.0.1', port: node.hostPort };
+    if (node.kind === 'sentinel') return { host: '127.0.0.1', port: node.hostPort, password: c.sentinelPassword };
+    return { host: '127.0.0.1', port: node.hostPort, username: c.user, password: c.password };
+  }
+
+  get credentials(): Credentials | undefined {
+    return this.options.credentials;
+  }
+
+  /** Config file lines that secure a data node (passed in a file: argv shows in `docker inspect`). */
+  private dataNodeAuthConfig(): string[] {
+    const c = this.options.credentials;
+    if (!c) return [];
+    if (c.user) return ['user default off', `user ${c.user} on >${c.password} ~* &* +@all`, `masteruser ${c.user}`, `masterauth ${c.password}`];
+    return [`requirepass ${c.password}`, `masterauth ${c.password}`];
   }
 
   /**
@@ -137,9 +154,9 @@ export class Topology {
     const sentinelIds = new Map(sentinelNames.map((name) => [name, randomBytes(20).toString('hex')]));
     const primaryIp = ips.get('redis-1')!;
     await Promise.all([
-      this.startContainer('redis-1', 'data', REDIS_PORT, this.dataNodeArgs([]), ips.get('redis-1')!),
+      this.startContainer('redis-1', 'data', REDIS_PORT, this.dataNodeArgs([]), ips.get('redis-1')!, this.dataNodeFiles()),
       ...replicaNames.map((name) =>
-        this.startContainer(name, 'data', REDIS_PORT, this.dataNodeArgs(['--replicaof', primaryIp, String(REDIS_PORT)]), ips.get(name)!),
+        this.startContainer(name, 'data', REDIS_PORT, this.dataNodeArgs(['--replicaof', primaryIp, String(REDIS_PORT)]), ips.get(name)!, this.dataNodeFiles()),
       ),
       ...sentinelNames.map((name) =>
         this.startSentinel(name, ips.get(name)!, sentinelIds.get(name)!, primaryIp, replicaNames.map((r) => ips.get(r)!),
@@ -158,7 +175,21 @@ export class Topology {
     const config = Object.entries(this.spec.serverConfig).flatMap(([k, v]) => [`--${k}`, String(v)]);
     // DEBUG SLEEP (the stall fault) needs the DEBUG command, off by default since Redis 7.
     const debug = this.options.enableDebugCommand ? ['--enable-debug-command', 'yes'] : [];
-    return [profile.serverBinary, '--port', String(REDIS_PORT), '--protected-mode', 'no', '--save', '', '--appendonly', 'no', ...debug, ...config, ...extra];
+    return [profile.serverBinary, '/data/redis.conf', '--port', String(REDIS_PORT), '--protected-mode', 'no', '--save', '', '--appendonly', 'no', ...debug, ...config, ...extra];
+  }
+
+  private sentinelAuthConfig(): string[] {
+    const c = this.options.credentials;
+    if (!c) return [];
+    const m = this.masterName;
+    const lines = [`sentinel auth-pass ${m} ${c.password}`];
+    if (c.user) lines.push(`sentinel auth-user ${m} ${c.user}`);
+    if (c.sentinelPassword) lines.push(`requirepass ${c.sentinelPassword}`, `sentinel sentinel-pass ${c.sentinelPassword}`);
+    return lines;
+  }
+
+  private dataNodeFiles(): Record<string, string> {
+    return { 'redis.conf': ['# written by ferrite-drill', ...this.dataNodeAuthConfig(), ''].join('\n') };
   }
 
   private async startSentinel(
@@ -181,6 +212,7 @@ export class Topology {
       `sentinel parallel-syncs ${m} ${s.parallelSyncs}`,
       ...replicaIps.map((r) => `sentinel known-replica ${m} ${r} ${REDIS_PORT}`),
       ...peers.map((p) => `sentinel known-sentinel ${m} ${p.ip} ${SENTINEL_PORT} ${p.id}`),
+      ...this.sentinelAuthConfig(),
       '',
     ].join('\n');
     const profile = PROFILES[this.spec.server];
@@ -304,7 +336,7 @@ export class Topology {
       this.nodes.map(async (node) => {
         try {
           const path = join(dir, `${node.name}.log`);
-          await writeFile(path, await this.logsOf(node));
+          await writeFile(path, redact(await this.logsOf(node), this.options.credentials));
           out[node.name] = path;
         } catch {
           // a container that never got created has no log; teardown still proceeds

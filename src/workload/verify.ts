@@ -11,7 +11,7 @@ const PIPELINE_DEPTH = 16;
 
 export async function verifyLedger(ledger: Ledger, endpoint: Endpoint): Promise<{ checked: number; ms: number }> {
   const started = performance.now();
-  const client = new Redis({ host: endpoint.host, port: endpoint.port, commandTimeout: 30_000, maxRetriesPerRequest: 2, lazyConnect: true });
+  const client = new Redis({ ...endpoint, commandTimeout: 30_000, maxRetriesPerRequest: 2, lazyConnect: true });
   client.on('error', () => {});
   try {
     await client.connect();
