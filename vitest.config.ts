@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     // Integration tests start real containers; running them one file at a time keeps a 2-core machine honest.
     fileParallelism: false,
     testTimeout: 20_000,

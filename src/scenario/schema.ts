@@ -48,6 +48,16 @@ const auth = z
   })
   .meta({ description: 'Secure the topology: passwords, ACL user, sentinel password.' });
 
+const tls = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    clientAuth: z
+      .enum(['required', 'optional', 'no'])
+      .default('required')
+      .meta({ description: 'Whether servers and sentinels demand a client certificate (tls-auth-clients).' }),
+  })
+  .meta({ description: 'TLS everywhere: clients, replication and Sentinel links, with a throwaway CA made for the run; the plain ports are closed.' });
+
 const topology = z.strictObject({
   server: z.enum(SERVER_KINDS).default('redis').meta({ description: 'Server flavour: picks the default image and binary names.' }),
   image: z
@@ -59,6 +69,7 @@ const topology = z.strictObject({
   sentinels: z.number().int().min(0).max(15).default(3),
   sentinel: sentinelSettings.prefault({}),
   auth: auth.optional(),
+  tls: tls.optional(),
   serverConfig: z
     .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'config names are lower-case words joined by "-"'), z.union([z.string(), z.number(), z.boolean()]))
     .default({})

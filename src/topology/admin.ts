@@ -3,12 +3,15 @@
  * retries, so a probe of a dead or frozen node fails fast instead of hanging a phase.
  */
 import { Redis } from 'ioredis';
+import type { ConnectionOptions } from 'node:tls';
 
 export interface Endpoint {
   host: string;
   port: number;
   username?: string;
   password?: string;
+  /** TLS client options (CA, certificate, key) when the topology uses TLS. */
+  tls?: ConnectionOptions;
 }
 
 export class AdminClients {
@@ -27,6 +30,7 @@ export class AdminClients {
         port: endpoint.port,
         username: endpoint.username,
         password: endpoint.password,
+        tls: endpoint.tls,
         lazyConnect: true,
         connectTimeout: this.timeoutMs,
         commandTimeout: this.timeoutMs,

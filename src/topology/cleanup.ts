@@ -1,24 +1,16 @@
 /**
  * Finds and removes what the harness left behind, by label only: containers and networks that carry
  * the harness's owner label. By default only those of runs whose process is gone (so a concurrent,
- * live drill on the same machine is left alone); `all` removes every one.
+ * live drill on the same machine is left alone; a PID reused since, e.g. after a reboot, does not count
+ * as alive); `all` removes every one.
  */
-import { docker, LABEL_OWNER, LABEL_PID, LABEL_RUN } from './docker.ts';
+import { docker, LABEL_OWNER, LABEL_PID, LABEL_PROCESS, LABEL_RUN } from './docker.ts';
+import { ownerAlive } from '../util/processIdentity.ts';
 
 export interface CleanReport {
   containers: string[];
   networks: string[];
   skippedLiveRuns: string[];
-}
-
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export async function cleanLeftovers(opts: { all: boolean }): Promise<CleanReport> {
@@ -27,7 +19,7 @@ export async function cleanLeftovers(opts: { all: boolean }): Promise<CleanRepor
   const stale = (labels: Record<string, string> | undefined) => {
     if (opts.all) return true;
     const pid = Number(labels?.[LABEL_PID]);
-    const alive = pid !== process.pid && processAlive(pid);
+    const alive = pid !== process.pid && ownerAlive(pid, labels?.[LABEL_PROCESS]);
     if (alive) report.skippedLiveRuns.push(labels?.[LABEL_RUN] ?? '?');
     return !alive && pid !== process.pid;
   };

@@ -6,11 +6,14 @@
 import Docker from 'dockerode';
 import { InfrastructureError } from '../util/errors.ts';
 import { withTimeout } from '../util/time.ts';
+import { processIdentity } from '../util/processIdentity.ts';
 
 export const LABEL_OWNER = 'dev.ferrite-drill';
 export const LABEL_RUN = 'dev.ferrite-drill.run';
 export const LABEL_NODE = 'dev.ferrite-drill.node';
 export const LABEL_PID = 'dev.ferrite-drill.pid';
+/** Boot id, PID and start time of the owning process: tells a live owner from a reused PID. */
+export const LABEL_PROCESS = 'dev.ferrite-drill.process';
 
 let client: Docker | undefined;
 
@@ -31,8 +34,10 @@ export async function assertDockerAvailable(): Promise<{ version: string }> {
   }
 }
 
+const ownIdentity = processIdentity();
+
 export function runLabels(runId: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { [LABEL_OWNER]: 'true', [LABEL_RUN]: runId, [LABEL_PID]: String(process.pid), ...extra };
+  return { [LABEL_OWNER]: 'true', [LABEL_RUN]: runId, [LABEL_PID]: String(process.pid), [LABEL_PROCESS]: ownIdentity, ...extra };
 }
 
 /** Reads a stream to its end. */

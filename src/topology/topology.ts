@@ -9,16 +9,20 @@ import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import { createServer, type AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { docker, drain, demuxDockerStream, runLabels, LABEL_NODE } from './docker.ts';
+import { docker, drain, demuxDockerStream, runLabels, LABEL_NODE, LABEL_RUN } from './docker.ts';
 import { AdminClients, parseInfo, pairsToRecord, type Endpoint } from './admin.ts';
 import { redact, type Credentials } from './secrets.ts';
 import { PROFILES } from './profiles.ts';
+import { clientTlsOptions, makeDrillCertificates, removeDrillCertificates, tlsConfig, tlsFiles, type TlsMaterial } from './tls.ts';
+import type { ConnectionOptions } from 'node:tls';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Journal } from '../journal/journal.ts';
 import { InfrastructureError } from '../util/errors.ts';
 import { waitFor } from '../util/time.ts';
 
 export const REDIS_PORT = 6379;
+/** Sentinels' down-after until the whole topology is up (see startSentinel). */
+const BRINGUP_DOWN_AFTER_MS = 60_000;
 export const SENTINEL_PORT = 26379;
 
 export interface NodeInfo {
@@ -37,7 +41,6 @@ export interface NodeInfo {
 export class Topology {
   readonly nodes: NodeInfo[] = [];
   readonly admin = new AdminClients();
-  networkId: string | undefined;
   private tornDown = false;
 
   constructor(
@@ -81,10 +84,18 @@ export class Topology {
   /** How the harness reaches a node: its loopback port, and the credentials it needs, if any. */
   endpoint(node: NodeInfo): Endpoint {
     const c = this.options.credentials;
-    if (!c) return { host: '127.0.0.1', port: node.hostPort };
-    if (node.kind === 'sentinel') return { host: '127.0.0.1', port: node.hostPort, password: c.sentinelPassword };
-    return { host: '127.0.0.1', port: node.hostPort, username: c.user, password: c.password };
+    const tls = this.clientTls;
+    const base = { host: '127.0.0.1', port: node.hostPort, ...(tls ? { tls } : {}) };
+    if (!c) return base;
+    if (node.kind === 'sentinel') return { ...base, password: c.sentinelPassword };
+    return { ...base, username: c.user, password: c.password };
   }
+
+  /** TLS options for the harness's clients; undefined when the topology does not use TLS. */
+  get clientTls(): ConnectionOptions | undefined {
+    return this.tls ? clientTlsOptions(this.tls) : undefined;
+  }
+  private tls: TlsMaterial | undefined;
 
   get credentials(): Credentials | undefined {
     return this.options.credentials;
@@ -139,8 +150,7 @@ export class Topology {
 
   /** Starts everything and waits until replication is online and the sentinels agree. */
   async up(signal: AbortSignal, timeoutMs = 60_000): Promise<void> {
-    const { id, subnet, gateway } = await createNetworkWithSubnet(this.networkName, runLabels(this.runId));
-    this.networkId = id;
+    const { subnet, gateway } = await createNetworkWithSubnet(this.networkName, runLabels(this.runId));
     this.gatewayIp = gateway;
     this.journal.append('topology.network', { network: this.networkName, subnet });
 
@@ -153,18 +163,31 @@ export class Topology {
     ['redis-1', ...replicaNames, ...sentinelNames].forEach((name, i) => ips.set(name, addressInSubnet(subnet, i + 2)));
     const sentinelIds = new Map(sentinelNames.map((name) => [name, randomBytes(20).toString('hex')]));
     const primaryIp = ips.get('redis-1')!;
-    await Promise.all([
-      this.startContainer('redis-1', 'data', REDIS_PORT, this.dataNodeArgs([]), ips.get('redis-1')!, this.dataNodeFiles()),
-      ...replicaNames.map((name) =>
-        this.startContainer(name, 'data', REDIS_PORT, this.dataNodeArgs(['--replicaof', primaryIp, String(REDIS_PORT)]), ips.get(name)!, this.dataNodeFiles()),
-      ),
-      ...sentinelNames.map((name) =>
+    if (this.spec.tls?.enabled) {
+      this.tls = await makeDrillCertificates(this.runId, ['127.0.0.1', ...ips.values()], ['localhost', ...ips.keys()]);
+      this.journal.append('topology.tls', { clientAuth: this.spec.tls.clientAuth });
+    }
+    const primary = this.startContainer('redis-1', 'data', REDIS_PORT, this.dataNodeArgs([]), primaryIp, this.dataNodeFiles());
+    const replicas = replicaNames.map((name) =>
+      this.startContainer(name, 'data', REDIS_PORT, this.dataNodeArgs(['--replicaof', primaryIp, String(REDIS_PORT)]), ips.get(name)!, this.dataNodeFiles()),
+    );
+    const sentinels = Promise.all(
+      sentinelNames.map((name) =>
         this.startSentinel(name, ips.get(name)!, sentinelIds.get(name)!, primaryIp, replicaNames.map((r) => ips.get(r)!),
           sentinelNames.filter((o) => o !== name).map((o) => ({ ip: ips.get(o)!, id: sentinelIds.get(o)! }))),
       ),
-    ]);
+    );
+    // allSettled, not all: a failure must not leave other creations in flight when teardown runs.
+    const started = await Promise.allSettled([primary, ...replicas, sentinels]);
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    // Containers were created concurrently: restore the canonical order (redis-1 first, then replicas,
+    // then sentinels) that reports, the journal and "the first data node" rely on.
+    const order = ['redis-1', ...replicaNames, ...sentinelNames];
+    this.nodes.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
     await this.waitReplicationOnline(signal, timeoutMs);
-    await this.waitSentinelsAgree(signal, timeoutMs);
+    await this.applyDrillDownAfter();
+    await this.waitSentinelsAgree(primaryIp, signal, timeoutMs);
     this.journal.append('topology.nodes', {
       nodes: this.nodes.map(({ name, kind, ip, port, hostPort, containerName }) => ({ name, kind, ip, port, hostPort, containerName })),
     });
@@ -175,7 +198,9 @@ export class Topology {
     const config = Object.entries(this.spec.serverConfig).flatMap(([k, v]) => [`--${k}`, String(v)]);
     // DEBUG SLEEP (the stall fault) needs the DEBUG command, off by default since Redis 7.
     const debug = this.options.enableDebugCommand ? ['--enable-debug-command', 'yes'] : [];
-    return [profile.serverBinary, '/data/redis.conf', '--port', String(REDIS_PORT), '--protected-mode', 'no', '--save', '', '--appendonly', 'no', ...debug, ...config, ...extra];
+    // With TLS the ports are set in the config file (plain port closed, TLS port open).
+    const port = this.tls ? [] : ['--port', String(REDIS_PORT)];
+    return [profile.serverBinary, '/data/redis.conf', ...port, '--protected-mode', 'no', '--save', '', '--appendonly', 'no', ...debug, ...config, ...extra];
   }
 
   private sentinelAuthConfig(): string[] {
@@ -189,7 +214,9 @@ export class Topology {
   }
 
   private dataNodeFiles(): Record<string, string> {
-    return { 'redis.conf': ['# written by ferrite-drill', ...this.dataNodeAuthConfig(), ''].join('\n') };
+    const tls = this.tls ? tlsConfig(REDIS_PORT, this.spec.tls!.clientAuth) : [];
+    const conf = { 'redis.conf': ['# written by ferrite-drill', ...tls, ...this.dataNodeAuthConfig(), ''].join('\n') };
+    return this.tls ? { ...conf, ...tlsFiles(this.tls) } : conf;
   }
 
   private async startSentinel(
@@ -203,11 +230,14 @@ export class Topology {
     const s = this.spec.sentinel;
     const m = this.masterName;
     const conf = [
-      `port ${SENTINEL_PORT}`,
+      ...(this.tls ? tlsConfig(SENTINEL_PORT, this.spec.tls!.clientAuth) : [`port ${SENTINEL_PORT}`]),
       'protected-mode no',
       `sentinel myid ${myId}`,
       `sentinel monitor ${m} ${primaryIp} ${REDIS_PORT} ${s.quorum}`,
-      `sentinel down-after-milliseconds ${m} ${s.downAfter}`,
+      // Everything starts at once, so a sentinel may be up a second before the primary it monitors; with
+      // the drill's down-after it would flag (or even fail over) a primary that is merely starting. It
+      // starts patient and gets the scenario's value once replication is up (applyDrillDownAfter).
+      `sentinel down-after-milliseconds ${m} ${Math.max(s.downAfter, BRINGUP_DOWN_AFTER_MS)}`,
       `sentinel failover-timeout ${m} ${s.failoverTimeout}`,
       `sentinel parallel-syncs ${m} ${s.parallelSyncs}`,
       ...replicaIps.map((r) => `sentinel known-replica ${m} ${r} ${REDIS_PORT}`),
@@ -220,6 +250,7 @@ export class Topology {
     // in upstream images).
     return this.startContainer(name, 'sentinel', SENTINEL_PORT, [profile.serverBinary, '/data/sentinel.conf', '--sentinel'], ip, {
       'sentinel.conf': conf,
+      ...(this.tls ? tlsFiles(this.tls) : {}),
     });
   }
 
@@ -282,7 +313,16 @@ export class Topology {
     );
   }
 
-  private async waitSentinelsAgree(signal: AbortSignal, timeoutMs: number): Promise<void> {
+  /** Gives every sentinel the scenario's down-after (Sentinel passes it on to its replica and peer records). */
+  private async applyDrillDownAfter(): Promise<void> {
+    const downAfter = this.spec.sentinel.downAfter;
+    if (downAfter >= BRINGUP_DOWN_AFTER_MS) return;
+    await Promise.all(this.sentinels.map((s) => this.command(s, 'SENTINEL', 'SET', this.masterName, 'down-after-milliseconds', downAfter)));
+    this.journal.append('topology.down-after', { downAfterMs: downAfter });
+  }
+
+  /** Ready: each sentinel sees the intended primary healthy, every replica, every peer and a quorum. */
+  private async waitSentinelsAgree(primaryIp: string, signal: AbortSignal, timeoutMs: number): Promise<void> {
     const expectPeers = this.spec.sentinels - 1;
     await waitFor(
       'sentinels to see the replicas, each other, and a reachable quorum',
@@ -298,6 +338,11 @@ export class Topology {
           const peers = (await this.command(s, 'SENTINEL', 'SENTINELS', this.masterName)) as unknown[];
           if (peers.length < expectPeers) {
             note(`${s.name} sees ${peers.length}/${expectPeers} other sentinels`);
+            return undefined;
+          }
+          const master = pairsToRecord((await this.command(s, 'SENTINEL', 'MASTER', this.masterName)) as unknown[]);
+          if (master.flags !== 'master' || master.ip !== primaryIp || Number(master['down-after-milliseconds']) !== this.spec.sentinel.downAfter) {
+            note(`${s.name} sees the primary at ${master.ip} with flags ${master.flags}, down-after ${master['down-after-milliseconds']} ms`);
             return undefined;
           }
           const ck = String(await this.command(s, 'SENTINEL', 'CKQUORUM', this.masterName));
@@ -356,7 +401,13 @@ export class Topology {
     await Promise.all(
       this.nodes.map((n) => docker().getContainer(n.containerId).remove({ force: true, v: true }).catch(ignoreMissing)),
     );
-    if (this.networkId) await docker().getNetwork(this.networkId).remove().catch(ignoreMissing);
+    // Then by label: whatever an interrupted creation made without our hearing of it.
+    const filters = { label: [`${LABEL_RUN}=${this.runId}`] };
+    const stray = await docker().listContainers({ all: true, filters });
+    await Promise.all(stray.map((c) => docker().getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreMissing)));
+    const networks = await docker().listNetworks({ filters });
+    await Promise.all(networks.map((n) => docker().getNetwork(n.Id).remove().catch(ignoreMissing)));
+    await removeDrillCertificates(this.tls);
   }
 }
 
@@ -418,7 +469,9 @@ function ignoreMissing(err: { statusCode?: number }): void {
 
 function tarOf(files: Record<string, string>): tar.Pack {
   const pack = tar.pack();
-  for (const [name, content] of Object.entries(files)) pack.entry({ name, mode: 0o666 }, content);
+  const dirs = new Set(Object.keys(files).filter((n) => n.includes('/')).map((n) => n.slice(0, n.lastIndexOf('/'))));
+  for (const dir of dirs) pack.entry({ name: dir, type: 'directory', mode: 0o755 });
+  for (const [name, content] of Object.entries(files)) pack.entry({ name, mode: 0o644 }, content);
   pack.finalize();
   return pack;
 }

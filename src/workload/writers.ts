@@ -44,6 +44,8 @@ export class WriteLoad {
         username: topo.credentials?.user,
         password: topo.credentials?.password,
         sentinelPassword: topo.credentials?.sentinelPassword,
+        // TLS to the sentinels and to the nodes they name, verified against the drill's CA.
+        ...(topo.clientTls ? { tls: topo.clientTls, sentinelTLS: topo.clientTls, enableTLSForSentinelMode: true } : {}),
         role: 'master',
         connectTimeout: 1000,
         sentinelCommandTimeout: 500,
@@ -59,6 +61,9 @@ export class WriteLoad {
         reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? 1 : false),
         sentinelRetryStrategy: () => RECONNECT_INTERVAL_MS,
         lazyConnect: true,
+        // At stop, nothing is in flight: do not wait the default 2 s for a half-closed socket (through
+        // docker-proxy the server's side of the close can lag), which kept the process alive after the run.
+        disconnectTimeout: 100,
       });
       client.on('error', () => {}); // errors are recorded per write
       client.on('ready', () => this.journal.append('client.ready', { writer: w, node: this.nodeOf(client)?.name ?? null }));

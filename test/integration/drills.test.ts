@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
-import { CLI, readResult, runCli } from './run-cli.ts';
+import { CLI, readResult, runCli, whyNotPassed } from './run-cli.ts';
 import type { DrillResult } from '../../src/engine/result.ts';
 
 const DRILL_TIMEOUT = 240_000;
@@ -20,7 +20,7 @@ async function drill(name: string): Promise<DrillResult> {
   const result = readResult(out);
   expect(result, `no result.json for ${name}; stderr:\n${run.stderr}`).toBeDefined();
   expect(result!.error, run.stdout).toBeNull();
-  expect(result!.verdict, run.stdout).toBe('pass');
+  expect(result!.verdict, `${whyNotPassed(result, run)}\n${run.stdout}`).toBe('pass');
   expect(run.code).toBe(0);
   expect(harnessLeftovers()).toEqual({ containers: [], networks: [] });
   results.set(name, result!);

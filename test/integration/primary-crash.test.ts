@@ -10,20 +10,11 @@ import { join } from 'node:path';
 import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
 import { parseSentinelLog } from '../../src/observe/sentinelTap.ts';
 import type { DrillResult } from '../../src/engine/result.ts';
-
-const CLI = join(import.meta.dirname, '../../bin/ferrite-drill.mjs');
-
-function runCli(args: string[], timeoutMs = 120_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('node', [CLI, ...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+import { CLI, runCli, whyNotPassed, type CliRun } from './run-cli.ts';
 
 describe.skipIf(dockerMissingReason !== null)('primary-crash drill against real Redis and Sentinel', () => {
   const out = mkdtempSync(join(tmpdir(), 'fd-primary-crash-'));
-  let run: { code: number; stdout: string; stderr: string };
+  let run: CliRun;
   let result: DrillResult;
 
   beforeAll(async () => {
@@ -34,7 +25,7 @@ describe.skipIf(dockerMissingReason !== null)('primary-crash drill against real 
   it('passes with its default expectations and exits 0', () => {
     expect(result, `no result.json; stderr:\n${run.stderr}`).toBeDefined();
     expect(result.error).toBeNull();
-    expect(result.verdict).toBe('pass');
+    expect(result.verdict, whyNotPassed(result)).toBe('pass');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).runId).toBe(result.runId); // --json prints the result
   });
@@ -57,7 +48,9 @@ describe.skipIf(dockerMissingReason !== null)('primary-crash drill against real 
       .filter((f) => f.startsWith('sentinel-'))
       .flatMap((f) => parseSentinelLog(readFileSync(join(out, 'logs', f), 'utf8')))
       .filter((e) => e.event === '+sdown' && e.detail.startsWith('master '))
-      .map((e) => e.wall - t0Wall);
+      .map((e) => e.wall - t0Wall)
+      // A sentinel may flag the primary during bring-up on a slow machine; detection is about the fault.
+      .filter((dt) => dt >= 0);
     expect(logged.length).toBeGreaterThanOrEqual(result.topology.quorum);
     const firstLogged = Math.min(...logged);
     expect(Math.abs(m.detectionMs! - firstLogged)).toBeLessThanOrEqual(20);
@@ -104,10 +97,15 @@ describe.skipIf(dockerMissingReason !== null)('Ctrl-C during a drill', () => {
     const out = mkdtempSync(join(tmpdir(), 'fd-sigint-'));
     const child = execFile('node', [CLI, 'run', 'primary-crash', '--out', out], { timeout: 120_000 });
     let stderr = '';
+    let scheduled = false;
     child.stderr!.on('data', (d) => {
       stderr += String(d);
       // Interrupt once the load is running (after bring-up), the phase with the most to clean up.
-      if (stderr.includes('== load') && !child.killed) setTimeout(() => child.kill('SIGINT'), 1500);
+      // Exactly one SIGINT: a second one is the user's "force exit now", which skips the report.
+      if (stderr.includes('== load') && !scheduled) {
+        scheduled = true;
+        setTimeout(() => child.kill('SIGINT'), 1500);
+      }
     });
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code, stderr).toBe(130);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { dockerMissingReason } from './docker-available.ts';
-import { readResult, runCli } from './run-cli.ts';
+import { readResult, runCli, whyNotPassed } from './run-cli.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const chromiumMissing = existsSync(CHROMIUM) ? null : `${CHROMIUM} is not installed (apt-get install chromium, or npm run setup)`;
@@ -35,7 +35,7 @@ describe.skipIf(dockerMissingReason !== null || chromiumMissing !== null)('HTML 
     const out = mkdtempSync(join(tmpdir(), `fd-report-${name}-`));
     const run = await runCli(['run', name, '--out', out, '--quiet']);
     const result = readResult(out);
-    expect(result?.verdict, run.stderr).toBe('pass');
+    expect(result?.verdict, whyNotPassed(result, run)).toBe('pass');
 
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     const consoleErrors: string[] = [];

@@ -24,3 +24,10 @@ export function readResult(outDir: string): DrillResult | undefined {
   const file = join(outDir, 'result.json');
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DrillResult) : undefined;
 }
+
+/** Why a drill did not pass, for assertion messages: its error and each failed expectation with the value. */
+export function whyNotPassed(result: DrillResult | undefined, run?: CliRun): string {
+  if (!result) return `no result.json; exit ${run?.code}\n${run?.stderr ?? ''}`;
+  const failed = result.expectations.filter((e) => !e.pass).map((e) => `${e.metric} ${e.limit}: actual ${e.actual}${e.note ? ` (${e.note})` : ''}`);
+  return [`verdict ${result.verdict}`, result.error ?? '', ...failed, run?.stderr ?? ''].filter(Boolean).join('\n');
+}

@@ -1,0 +1,342 @@
+/**
+ * Every fault kind against real containers, one at a time: the fault has the effect it claims (seen from
+ * outside, the way a client or an operator would see it) and its heal removes it without a trace. One
+ * small topology serves all of them: a primary, a replica and a sentinel whose down-after is long enough
+ * that no failover interferes.
+ */
+import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { dockerMissingReason } from './docker-available.ts';
+import { Journal } from '../../src/journal/journal.ts';
+import { Topology, type NodeInfo } from '../../src/topology/topology.ts';
+import { resolveServerImage } from '../../src/topology/images.ts';
+import { NetTools, probeNetem } from '../../src/faults/nettools.ts';
+import { injectFault, healFault, type FaultEntry, type FaultContext } from '../../src/faults/catalogue.ts';
+import { scenarioSchema, timelineEntry } from '../../src/scenario/schema.ts';
+import { randomBytes } from 'node:crypto';
+
+type Reply = 'PONG' | 'timeout' | `error: ${string}`;
+
+/** PING on a fresh connection with a deadline: what a client sees, unaffected by the harness's own pools. */
+async function ping(topology: Topology, node: NodeInfo, timeoutMs = 700): Promise<Reply> {
+  const client = new Redis({ ...topology.endpoint(node), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  client.on('error', () => {});
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<Reply>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+  const attempt = (async (): Promise<Reply> => {
+    try {
+      await client.connect();
+      return (await client.ping()) === 'PONG' ? 'PONG' : 'error: not PONG';
+    } catch (err) {
+      return `error: ${(err as Error).message}`;
+    }
+  })();
+  try {
+    return await Promise.race([attempt, deadline]);
+  } finally {
+    clearTimeout(timer);
+    client.disconnect();
+  }
+}
+
+/** Waits until PING answers again (a healed fault may take a moment: a restarted server loads). */
+async function pingSoon(topology: Topology, node: NodeInfo, withinMs = 10_000): Promise<Reply> {
+  const until = Date.now() + withinMs;
+  let last: Reply = 'timeout';
+  while (Date.now() < until) {
+    last = await ping(topology, node);
+    if (last === 'PONG') return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return last;
+}
+
+const fault = (spec: Record<string, unknown>) => timelineEntry.parse({ at: '0s', ...spec }) as FaultEntry;
+
+describe.skipIf(dockerMissingReason !== null)('each fault kind: effect and heal, against real containers', () => {
+  const runId = randomBytes(4).toString('hex');
+  const journal = new Journal();
+  let topology: Topology;
+  let tools: NetTools;
+  let ctx: FaultContext;
+  let primary: NodeInfo;
+  let replica: NodeInfo;
+  let sentinel: NodeInfo;
+  let netemMissing: string | null = null;
+  let seq = 0;
+
+  beforeAll(async () => {
+    const spec = scenarioSchema.parse({
+      name: 'fault-kinds',
+      duration: '1s',
+      topology: { replicas: 1, sentinels: 1, sentinel: { quorum: 1, downAfter: '60s' } },
+    }).topology;
+    const image = await resolveServerImage(spec, () => {});
+    topology = new Topology(runId, spec, image.image, journal, { enableDebugCommand: true });
+    await topology.up(AbortSignal.timeout(60_000));
+    [primary, replica, sentinel] = ['redis-1', 'redis-2', 'sentinel-1'].map((name) => topology.node(name)!);
+    tools = new NetTools(topology);
+    ctx = { topology, journal, tools, runId };
+    netemMissing = await probeNetem(runId);
+  }, 120_000);
+
+  afterAll(async () => {
+    tools?.close();
+    await topology?.down();
+    const left = execFileSync('docker', ['ps', '-aq', '--filter', `label=dev.ferrite-drill.run=${runId}`], { encoding: 'utf8' }).trim();
+    expect(left).toBe('');
+  });
+
+  // One failed check must not leave the next fault kind a broken topology: put every node back.
+  afterEach(async () => {
+    for (const n of topology.nodes) {
+      const c = topology.container(n);
+      const state = (await c.inspect()).State;
+      if (state.Paused) await c.unpause();
+      else if (!state.Running) await c.start();
+      else await c.kill({ signal: 'SIGCONT' });
+      await topology.refresh(n);
+    }
+    for (const n of topology.nodes) {
+      for (const chain of (await harnessChains(n).catch(() => [])).filter((l) => l.startsWith('-N '))) {
+        const name = chain.slice(3);
+        await tools.exec(n, `iptables -w -D INPUT -j ${name}; iptables -w -D OUTPUT -j ${name}; iptables -w -F ${name}; iptables -w -X ${name}`);
+      }
+      await tools.exec(n, 'tc qdisc del dev eth0 root 2>/dev/null; true');
+    }
+    for (const n of topology.nodes) expect(await pingSoon(topology, n), `${n.name} after the test`).toBe('PONG');
+  }, 30_000);
+
+  async function inject(spec: Record<string, unknown>) {
+    return injectFault(fault(spec), `${spec.fault}#${++seq}`, ctx);
+  }
+
+  /** Every FD- chain in a node's network namespace (the harness's iptables rules). */
+  async function harnessChains(node: NodeInfo): Promise<string[]> {
+    const rules = await tools.run(node, 'iptables -w -S');
+    return rules.split('\n').filter((l) => l.includes(`FD-${runId}`));
+  }
+
+  async function expectNoHarnessRules(): Promise<void> {
+    for (const n of topology.nodes) expect(await harnessChains(n), n.name).toEqual([]);
+  }
+
+  it('kill SIGKILL: the server is gone (container exited 137); heal starts it again', async () => {
+    const f = await inject({ fault: 'kill', target: 'primary', signal: 'SIGKILL' });
+    await topology.container(primary).wait(); // the kill is sent; Docker records the exit a moment later
+    const state = (await topology.container(primary).inspect()).State;
+    expect(state.Running).toBe(false);
+    expect(state.ExitCode).toBe(137);
+    expect(await ping(topology, primary)).not.toBe('PONG');
+    await healFault(f, ctx, 'scheduled');
+    expect(await pingSoon(topology, primary)).toBe('PONG');
+  });
+
+  it('kill SIGTERM: the server shuts down cleanly (exit 0, "ready to exit" in its log); heal starts it again', async () => {
+    const f = await inject({ fault: 'kill', target: 'primary', signal: 'SIGTERM' });
+    await topology.container(primary).wait();
+    const state = (await topology.container(primary).inspect()).State;
+    expect(state.ExitCode).toBe(0);
+    const log = String(await topology.container(primary).logs({ stdout: true, stderr: true, tail: 20 }));
+    expect(log).toMatch(/ready to exit/);
+    await healFault(f, ctx, 'scheduled');
+    expect(await pingSoon(topology, primary)).toBe('PONG');
+  });
+
+  it('kill SIGSTOP: the process is frozen (PING times out, container still "running"); SIGCONT heals it', async () => {
+    const f = await inject({ fault: 'kill', target: 'primary', signal: 'SIGSTOP' });
+    expect((await topology.container(primary).inspect()).State.Running).toBe(true);
+    expect(await ping(topology, primary)).toBe('timeout');
+    await healFault(f, ctx, 'scheduled');
+    expect(await ping(topology, primary)).toBe('PONG');
+  });
+
+  it('stop: the container is stopped (not running); heal starts it again at the same address', async () => {
+    const ipBefore = primary.ip;
+    const f = await inject({ fault: 'stop', target: 'primary' });
+    expect((await topology.container(primary).inspect()).State.Running).toBe(false);
+    await healFault(f, ctx, 'scheduled');
+    expect(await pingSoon(topology, primary)).toBe('PONG');
+    expect(primary.ip).toBe(ipBefore);
+  });
+
+  it('restart: the server comes back as a new process (new run_id), with no heal needed', async () => {
+    const runIdOf = async () => /run_id:(\w+)/.exec(String(await topology.command(replica, 'INFO', 'server')))?.[1];
+    const before = await runIdOf();
+    const f = await inject({ fault: 'restart', target: 'replica' });
+    expect(await pingSoon(topology, replica)).toBe('PONG');
+    const after = await runIdOf();
+    expect(after).toBeDefined();
+    expect(after).not.toBe(before);
+    await healFault(f, ctx, 'scheduled');
+  });
+
+  it('pause: the container is paused (cgroup freezer, PING times out); heal unpauses it', async () => {
+    const f = await inject({ fault: 'pause', target: 'primary' });
+    expect((await topology.container(primary).inspect()).State.Paused).toBe(true);
+    expect(await ping(topology, primary)).toBe('timeout');
+    await healFault(f, ctx, 'scheduled');
+    expect((await topology.container(primary).inspect()).State.Paused).toBe(false);
+    expect(await ping(topology, primary)).toBe('PONG');
+  });
+
+  it('stall: DEBUG SLEEP blocks the server for its duration, then it answers by itself', async () => {
+    const f = await inject({ fault: 'stall', target: 'primary', duration: '1500ms' });
+    const started = Date.now();
+    expect(await ping(topology, primary, 500)).toBe('timeout');
+    expect(await pingSoon(topology, primary, 5000)).toBe('PONG');
+    const blockedMs = Date.now() - started;
+    expect(blockedMs).toBeGreaterThanOrEqual(1200);
+    expect(blockedMs).toBeLessThan(4000);
+    await healFault(f, ctx, 'scheduled');
+  });
+
+  it('partition isolate: the primary is unreachable from the client, the rest is not; heal removes every rule', async () => {
+    const f = await inject({ fault: 'partition', isolate: 'primary' });
+    expect(await harnessChains(primary)).not.toEqual([]);
+    expect(await ping(topology, primary)).toBe('timeout');
+    expect(await ping(topology, replica)).toBe('PONG');
+    await healFault(f, ctx, 'scheduled');
+    await expectNoHarnessRules();
+    expect(await pingSoon(topology, primary)).toBe('PONG');
+  });
+
+  it('partition isolate replica: WAIT 1 returns 0 while the replica is cut off, 1 again after heal', async () => {
+    const client = new Redis({ ...topology.endpoint(primary), maxRetriesPerRequest: 0 });
+    const waitOne = async () => {
+      await client.set('fd:wait', String(Date.now()));
+      return Number(await client.call('WAIT', 1, 500)); // WAIT counts this connection's writes only
+    };
+    const waitOneSoon = async () => {
+      let acked = 0;
+      for (let i = 0; i < 20 && acked !== 1; i++) acked = await waitOne();
+      return acked;
+    };
+    try {
+      // An earlier test restarted the replica: its link to the primary may still be syncing.
+      expect(await waitOneSoon()).toBe(1);
+      const f = await inject({ fault: 'partition', isolate: 'replica' });
+      expect(await waitOne()).toBe(0);
+      await healFault(f, ctx, 'scheduled');
+      await expectNoHarnessRules();
+      // The replication link was never dropped (repl-timeout is 60 s): buffered data flows again.
+      expect(await waitOneSoon()).toBe(1);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('partition groups: each side reaches its own members only; heal restores everything', async () => {
+    const f = await inject({ fault: 'partition', groups: [['primary', 'client'], ['replicas', 'sentinels']] });
+    expect(await ping(topology, primary)).toBe('PONG');
+    expect(await ping(topology, replica)).toBe('timeout');
+    expect(await ping(topology, sentinel)).toBe('timeout');
+    // The primary, on the client's side, stops hearing the replica's once-a-second REPLCONF ACK.
+    await new Promise((r) => setTimeout(r, 2500));
+    const lag = Number(/slave0:.*lag=(\d+)/.exec(String(await topology.command(primary, 'INFO', 'replication')))?.[1]);
+    expect(lag).toBeGreaterThanOrEqual(2);
+    await healFault(f, ctx, 'scheduled');
+    await expectNoHarnessRules();
+    expect(await pingSoon(topology, replica)).toBe('PONG');
+    expect(await pingSoon(topology, sentinel)).toBe('PONG');
+  });
+
+  it('partition one-way: packets from the client to the replica are dropped, to the primary they pass', async () => {
+    const f = await inject({ fault: 'partition', oneway: { from: ['client'], to: ['replica'] } });
+    expect(await ping(topology, replica)).toBe('timeout');
+    expect(await ping(topology, primary)).toBe('PONG');
+    await healFault(f, ctx, 'scheduled');
+    await expectNoHarnessRules();
+    expect(await pingSoon(topology, replica)).toBe('PONG');
+  });
+
+  it('loss 100%: every packet to the primary is dropped (the DROP rule counts them); heal restores it', async () => {
+    const f = await inject({ fault: 'loss', target: 'primary', probability: 1 });
+    expect(await ping(topology, primary)).toBe('timeout');
+    const counters = await tools.run(primary, `iptables -w -L FD-${runId}-${chainNumber(await harnessChains(primary))} -v -n -x`);
+    expect(counters).toMatch(/statistic mode random probability 1/);
+    expect(droppedPackets(counters)).toBeGreaterThan(0);
+    await healFault(f, ctx, 'scheduled');
+    await expectNoHarnessRules();
+    expect(await pingSoon(topology, primary)).toBe('PONG');
+  });
+
+  it('loss 50%: about half of the packets through the replica\'s rules are dropped, not all and not none', async () => {
+    const f = await inject({ fault: 'loss', target: 'replica', probability: 0.5 });
+    const chain = `FD-${runId}-${chainNumber(await harnessChains(replica))}`;
+    const count = async () => {
+      const jumps = await tools.run(replica, 'iptables -w -L INPUT -v -n -x; iptables -w -L OUTPUT -v -n -x');
+      const entered = jumps.split('\n').filter((l) => l.includes(chain)).reduce((sum, l) => sum + Number(l.trim().split(/\s+/)[0]), 0);
+      return { entered, dropped: droppedPackets(await tools.run(replica, `iptables -w -L ${chain} -v -n -x`)) };
+    };
+    // Traffic: bursts of fresh connections from the client (SYNs, retransmits, PINGs), until enough packets passed.
+    const until = Date.now() + 15_000;
+    while ((await count()).entered < 400 && Date.now() < until) {
+      await Promise.all(Array.from({ length: 40 }, () => ping(topology, replica, 300)));
+    }
+    const { entered, dropped } = await count();
+    await healFault(f, ctx, 'scheduled');
+    console.log(`loss 50%: ${dropped} of ${entered} packets dropped (${((100 * dropped) / entered).toFixed(1)}%)`);
+    expect(entered).toBeGreaterThanOrEqual(400);
+    // A fair coin over >= 400 packets: 35%..65% is more than 6 standard deviations wide.
+    expect(dropped / entered).toBeGreaterThan(0.35);
+    expect(dropped / entered).toBeLessThan(0.65);
+    await expectNoHarnessRules();
+    expect(await pingSoon(topology, replica)).toBe('PONG');
+  }, 30_000);
+
+  it('bandwidth: a 2 MB reply from the primary takes seconds at 8mbit instead of milliseconds; heal removes the qdisc', async () => {
+    // Its own client: the harness's admin connections have a short command timeout.
+    const client = new Redis({ ...topology.endpoint(primary), maxRetriesPerRequest: 0 });
+    await client.set('fd:big', 'x'.repeat(2 * 1024 * 1024));
+    const timedGet = async () => {
+      const started = performance.now();
+      const value = await client.get('fd:big');
+      expect(value?.length).toBe(2 * 1024 * 1024);
+      return performance.now() - started;
+    };
+    const baselineMs = await timedGet();
+    const f = await inject({ fault: 'bandwidth', target: 'primary', rate: '8mbit' });
+    expect(await tools.run(primary, 'tc qdisc show dev eth0')).toMatch(/tbf .*rate 8Mbit/);
+    const limitedMs = await timedGet();
+    await healFault(f, ctx, 'scheduled');
+    expect(await tools.run(primary, 'tc qdisc show dev eth0')).not.toMatch(/tbf/);
+    const healedMs = await timedGet();
+    console.log(`bandwidth: 2 MB GET ${baselineMs.toFixed(0)} ms before, ${limitedMs.toFixed(0)} ms at 8mbit, ${healedMs.toFixed(0)} ms after heal`);
+    // 16 Mbit at 8 Mbit/s: at least ~2 s (less a 32 kbit burst).
+    expect(limitedMs).toBeGreaterThan(1800);
+    expect(healedMs).toBeLessThan(limitedMs / 4);
+    await client.del('fd:big');
+    client.disconnect();
+  }, 30_000);
+
+  it('netem delay: PING takes the added delay; heal removes the qdisc (skipped where the kernel has no netem)', async (t) => {
+    if (netemMissing) {
+      console.log(`SKIPPED netem: this kernel has no sch_netem (${netemMissing})`);
+      t.skip();
+      return;
+    }
+    const f = await inject({ fault: 'netem', target: 'primary', delay: '200ms' });
+    const started = performance.now();
+    expect(await ping(topology, primary, 3000)).toBe('PONG');
+    expect(performance.now() - started).toBeGreaterThan(200);
+    await healFault(f, ctx, 'scheduled');
+    expect(await tools.run(primary, 'tc qdisc show dev eth0')).not.toMatch(/netem/);
+  });
+});
+
+/** The number in the harness's chain name, from `iptables -S` lines ("-N FD-<run>-<n>"). */
+function chainNumber(lines: string[]): string {
+  const n = lines.map((l) => /FD-[0-9a-f]+-(\d+)/.exec(l)?.[1]).find(Boolean);
+  if (!n) throw new Error(`no harness chain in:\n${lines.join('\n')}`);
+  return n;
+}
+
+/** Sum of the packet counters of DROP rules in `iptables -L -v -n -x` output. */
+function droppedPackets(listing: string): number {
+  return listing
+    .split('\n')
+    .filter((l) => /\bDROP\b/.test(l))
+    .reduce((sum, l) => sum + Number(l.trim().split(/\s+/)[0] || 0), 0);
+}
