@@ -40,7 +40,7 @@ export interface DrillResult {
   image: string;
   imageSource: string;
   serverVersion: string | null;
-  topology: { server: string; replicas: number; sentinels: number; quorum: number; downAfterMs: number; failoverTimeoutMs: number; serverConfig: Record<string, unknown>; auth?: { user: string | null; sentinelPassword: boolean } | null };
+  topology: { server: string; replicas: number; sentinels: number; quorum: number; downAfterMs: number; failoverTimeoutMs: number; serverConfig: Record<string, unknown>; auth?: { user: string | null; sentinelPassword: boolean } | null; tls?: { clientAuth: string } | null };
   load: { writers: number; rate: number | 'unlimited'; waitReplicas: number; waitTimeoutMs: number };
   timings: { topologyReadyMs: number | null; recovery: Convergence | null; verifyMs: number | null; teardownMs: number | null };
   faults: FaultRecord[];

@@ -303,6 +303,7 @@ function emptyResult(loaded: LoadedScenario, runId: string, startedAt: Date): Dr
       failoverTimeoutMs: s.topology.sentinel.failoverTimeout,
       serverConfig: s.topology.serverConfig,
       auth: s.topology.auth ? { user: s.topology.auth.user ?? null, sentinelPassword: Boolean(s.topology.auth.sentinelPassword) } : null,
+      tls: s.topology.tls?.enabled ? { clientAuth: s.topology.tls.clientAuth } : null,
     },
     load: { writers: s.load.writers, rate: s.load.rate, waitReplicas: s.load.wait.replicas, waitTimeoutMs: s.load.wait.timeout },
     timings: { topologyReadyMs: null, recovery: null, verifyMs: null, teardownMs: null },
