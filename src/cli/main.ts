@@ -9,7 +9,10 @@ import { assertDockerAvailable } from '../topology/docker.ts';
 import { resolveServerImage, ensureNettoolsImage } from '../topology/images.ts';
 import { scenarioSchema } from '../scenario/schema.ts';
 import { ExitCode, InputError, InfrastructureError } from '../util/errors.ts';
-import { formatSummary } from './summary.ts';
+import { formatSummary, formatSuiteDrillLine, formatSuiteSummary } from './summary.ts';
+import { loadSuite, listBuiltinSuites } from '../suite/loader.ts';
+import { runSuite } from '../suite/run.ts';
+import type { Verdict } from '../engine/result.ts';
 import { rerenderRun } from '../report/rerender.ts';
 
 /**
@@ -19,6 +22,39 @@ import { rerenderRun } from '../report/rerender.ts';
 function releaseEarlySignalHandlers(): void {
   const release = (globalThis as Record<symbol, unknown>)[Symbol.for('ferrite-drill.early-signals')];
   if (typeof release === 'function') release();
+}
+
+/**
+ * Runs a drill or a suite with Ctrl-C / SIGTERM handling: the first signal stops the work (faults are
+ * healed, everything is torn down, the report is written), a second one exits at once. Returns the exit code.
+ */
+async function withInterruptHandling(work: (signal: AbortSignal) => Promise<Verdict>): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      process.stderr.write(`\nsecond ${sig}: exiting now; run "ferrite-drill clean" to remove what this run left\n`);
+      process.exit(sig === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm);
+    }
+    process.stderr.write(`\n${sig}: stopping the drill, healing and tearing down (again to force)\n`);
+    controller.abort(`interrupted by ${sig}`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  releaseEarlySignalHandlers();
+  try {
+    const verdict = await work(controller.signal);
+    const reason = String(controller.signal.reason ?? '');
+    // A signal that arrived after the drill had finished measuring does not change its verdict.
+    const interrupted = controller.signal.aborted && verdict === 'error';
+    return interrupted
+      ? reason.includes('SIGTERM') ? ExitCode.sigterm : ExitCode.sigint
+      : verdict === 'pass' ? ExitCode.pass
+      : verdict === 'fail' ? ExitCode.expectationFailed
+      : ExitCode.infrastructure;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -42,34 +78,41 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--json', 'print result.json to stdout instead of the summary')
     .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean }) => {
       const loaded = await loadScenario(name);
-      const controller = new AbortController();
-      const onSignal = (sig: NodeJS.Signals) => {
-        if (controller.signal.aborted) {
-          process.stderr.write(`\nsecond ${sig}: exiting now; run "ferrite-drill clean" to remove what this run left\n`);
-          process.exit(sig === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm);
-        }
-        process.stderr.write(`\n${sig}: stopping the drill, healing and tearing down (again to force)\n`);
-        controller.abort(`interrupted by ${sig}`);
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      releaseEarlySignalHandlers();
-      try {
-        const result = await runDrill(loaded, { outDir: opts.out, signal: controller.signal, progress: createProgress({ quiet: Boolean(opts.quiet || opts.json) }) });
+      code = await withInterruptHandling(async (signal) => {
+        const result = await runDrill(loaded, { outDir: opts.out, signal, progress: createProgress({ quiet: Boolean(opts.quiet || opts.json) }) });
         if (opts.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
         else process.stdout.write(formatSummary(result));
-        const reason = String(controller.signal.reason ?? '');
-        // A signal that arrived after the drill had finished measuring does not change its verdict.
-        const interrupted = controller.signal.aborted && result.verdict === 'error';
-        code = interrupted
-          ? reason.includes('SIGTERM') ? ExitCode.sigterm : ExitCode.sigint
-          : result.verdict === 'pass' ? ExitCode.pass
-          : result.verdict === 'fail' ? ExitCode.expectationFailed
-          : ExitCode.infrastructure;
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        return result.verdict;
+      });
+    });
+
+  program
+    .command('suite')
+    .description('run several drills in a row (a built-in suite, see `list`, or a suite YAML file): one folder, index.html, suite.json and junit.xml')
+    .argument('<suite>', 'built-in suite name or path to a suite .yaml file')
+    .option('-o, --out <dir>', 'folder for the suite (default: reports/suite-<name>-<timestamp>/), one numbered sub-folder per drill')
+    .option('-q, --quiet', 'no progress lines, only one line per drill and the summary')
+    .option('--json', 'print suite.json to stdout instead of the summary')
+    .option('--check', 'validate the suite and every scenario it names, then exit without running anything')
+    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; check?: boolean }) => {
+      const loaded = await loadSuite(name);
+      if (opts.check) {
+        process.stdout.write(`${loaded.file}: valid suite "${loaded.suite.name}": ${loaded.drills.map((d) => d.scenario.name).join(', ')}\n`);
+        return;
       }
+      code = await withInterruptHandling(async (signal) => {
+        const result = await runSuite(loaded, {
+          outDir: opts.out,
+          signal,
+          progress: createProgress({ quiet: Boolean(opts.quiet || opts.json) }),
+          onDrill: (d) => {
+            if (!opts.json) process.stdout.write(formatSuiteDrillLine(d));
+          },
+        });
+        if (opts.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+        else process.stdout.write(formatSuiteSummary(result));
+        return result.verdict;
+      });
     });
 
   program
@@ -83,9 +126,12 @@ export async function runCli(argv: string[]): Promise<number> {
 
   program
     .command('list')
-    .description('list the built-in scenarios')
+    .description('list the built-in scenarios and suites')
     .action(async () => {
-      for (const s of await listBuiltinScenarios()) process.stdout.write(`${s.name.padEnd(32)} ${s.description}\n`);
+      process.stdout.write('scenarios (ferrite-drill run <name>):\n');
+      for (const s of await listBuiltinScenarios()) process.stdout.write(`  ${s.name.padEnd(32)} ${s.description}\n`);
+      process.stdout.write('\nsuites (ferrite-drill suite <name>):\n');
+      for (const s of await listBuiltinSuites()) process.stdout.write(`  ${s.name.padEnd(32)} ${s.description} [${s.scenarios.join(', ')}]\n`);
     });
 
   program

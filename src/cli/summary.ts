@@ -1,6 +1,7 @@
 /** The closing summary printed after a drill. */
 import type { DrillResult } from '../engine/result.ts';
 import { join } from 'node:path';
+import type { SuiteDrill, SuiteResult } from '../suite/run.ts';
 
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? 'never' : `${Math.round(v)} ms`);
 
@@ -23,5 +24,22 @@ export function formatSummary(r: DrillResult): string {
     lines.push(`  ${e.pass ? 'pass' : 'FAIL'}  ${e.metric} ${e.limit}: ${e.actual === null ? 'never happened' : e.actual}`);
   }
   lines.push(`  report         ${join(r.outDir, 'report.html')}`);
+  return lines.join('\n') + '\n';
+}
+
+/** One line per finished drill of a suite. */
+export function formatSuiteDrillLine(d: SuiteDrill): string {
+  const numbers = `detection ${fmt(d.detectionMs)}, failover ${fmt(d.failoverMs)}, rto ${fmt(d.rtoMs)}, lost ${d.lostWrites ?? 'unknown'} (durable ${d.lostDurable ?? 'unknown'})`;
+  const why = [d.reason, ...d.failedExpectations].filter(Boolean).join('; ');
+  return `${d.verdict.toUpperCase().padEnd(5)} ${d.scenario.padEnd(32)} ${numbers}${why ? `\n      ${why}` : ''}\n`;
+}
+
+export function formatSuiteSummary(r: SuiteResult): string {
+  const count = (v: SuiteDrill['verdict']) => r.drills.filter((d) => d.verdict === v).length;
+  const lines = [
+    `\nsuite ${r.suite}: ${r.verdict.toUpperCase()} (${count('pass')} passed, ${count('fail')} failed, ${count('error')} could not run, ${count('skipped')} skipped) in ${Math.round(r.durationMs / 1000)} s`,
+  ];
+  for (const d of r.drills.filter((x) => x.verdict === 'skipped')) lines.push(`  skipped ${d.scenario}: ${d.reason}`);
+  lines.push(`  summary        ${join(r.outDir, 'index.html')}`, `  junit          ${join(r.outDir, 'junit.xml')}`);
   return lines.join('\n') + '\n';
 }

@@ -61,27 +61,59 @@ export async function loadScenario(nameOrPath: string): Promise<LoadedScenario> 
 export const MAX_SCENARIO_BYTES = 1024 * 1024;
 
 export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
-  let bytes: Buffer;
+  return { scenario: parseScenarioText(await readBoundedFile(file, 'a scenario'), file), file };
+}
+
+/** Reads a small input file, refusing a big one before reading it. */
+export async function readBoundedFile(file: string, what: string): Promise<Buffer> {
   try {
     const size = (await stat(file)).size;
     if (size > MAX_SCENARIO_BYTES) {
-      throw new ScenarioError(`${file}: the file is too large (${(size / 1024 / 1024).toFixed(1)} MiB); a scenario file is at most 1 MiB`);
+      throw new ScenarioError(`${file}: the file is too large (${(size / 1024 / 1024).toFixed(1)} MiB); ${what} file is at most 1 MiB`);
     }
-    bytes = await readFile(file);
+    return await readFile(file);
   } catch (err) {
     if (err instanceof ScenarioError) throw err;
     throw new ScenarioError(`${file}: cannot read: ${(err as Error).message}`);
   }
-  return { scenario: parseScenarioText(bytes, file), file };
 }
 
 /** Parses and validates scenario text; `file` is only used in messages. Throws ScenarioError only. */
 export function parseScenarioText(bytes: Buffer | string, file: string): Scenario {
+  return parseValidatedYaml(bytes, file, SCENARIO_FILE).data;
+}
+
+/** What kind of YAML file is being read: its schema and how to talk about it in messages. */
+export interface YamlFileKind<T> {
+  schema: z.ZodType<T>;
+  /** "a scenario", "a suite": used in messages. */
+  what: string;
+  /** What the smallest valid file holds, for the empty-file message. */
+  minimal: string;
+  /** Accepted keys for did-you-mean where the schema cannot say (e.g. metric names under expect). */
+  keysAt?: (path: (string | number)[]) => string[] | undefined;
+}
+
+const SCENARIO_FILE: YamlFileKind<Scenario> = {
+  schema: scenarioSchema as unknown as z.ZodType<Scenario>,
+  what: 'a scenario',
+  minimal: 'name: ..., duration: ...',
+  keysAt: (path) => (path.length === 1 && path[0] === 'expect' ? [...METRIC_NAMES] : undefined),
+};
+
+export interface ValidatedYaml<T> {
+  data: T;
+  /** "file:line:col" of the value at `path` (or of its nearest existing parent). */
+  locate: (path: (string | number)[]) => string;
+}
+
+/** YAML -> schema, with every error naming file, line, column and field. Throws ScenarioError only. */
+export function parseValidatedYaml<T>(bytes: Buffer | string, file: string, kind: YamlFileKind<T>): ValidatedYaml<T> {
   if (bytes.length > MAX_SCENARIO_BYTES) {
-    throw new ScenarioError(`${file}: the file is too large (${(bytes.length / 1024 / 1024).toFixed(1)} MiB); a scenario file is at most 1 MiB`);
+    throw new ScenarioError(`${file}: the file is too large (${(bytes.length / 1024 / 1024).toFixed(1)} MiB); ${kind.what} file is at most 1 MiB`);
   }
   const text = typeof bytes === 'string' ? bytes : decodeUtf8(bytes, file);
-  if (text.trim() === '') throw new ScenarioError(`${file}:1:1: the file is empty; a scenario needs at least name and duration`);
+  if (text.trim() === '') throw new ScenarioError(`${file}:1:1: the file is empty; ${kind.what} needs at least ${kind.minimal}`);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -97,11 +129,15 @@ export function parseScenarioText(bytes: Buffer | string, file: string): Scenari
     throw new ScenarioError(`${file}:1:1: YAML could not be read: ${(err as Error).message}`);
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new ScenarioError(`${file}:1:1: a scenario is a YAML mapping (name: ..., duration: ..., ...), not ${Array.isArray(data) ? 'a list' : typeof data}`);
+    throw new ScenarioError(`${file}:1:1: ${kind.what} is a YAML mapping (${kind.minimal}), not ${Array.isArray(data) ? 'a list' : typeof data}`);
   }
-  const result = scenarioSchema.safeParse(data);
-  if (result.success) return result.data;
-  const lines = result.error.issues.slice(0, 10).map((issue) => describeIssue(issue, doc, lineCounter, file));
+  const locate = (path: (string | number)[]) => {
+    const pos = lineCounter.linePos(nearestNode(doc, path)?.range?.[0] ?? 0);
+    return `${file}:${pos.line}:${pos.col}`;
+  };
+  const result = kind.schema.safeParse(data);
+  if (result.success) return { data: result.data, locate };
+  const lines = result.error.issues.slice(0, 10).map((issue) => describeIssue(issue, doc, lineCounter, file, kind));
   const more = result.error.issues.length > 10 ? `\n(and ${result.error.issues.length - 10} more)` : '';
   throw new ScenarioError(lines.join('\n') + more);
 }
@@ -120,7 +156,7 @@ function firstLine(message: string): string {
   return message.split('\n')[0];
 }
 
-function describeIssue(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, file: string): string {
+function describeIssue<T>(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, file: string, kind: YamlFileKind<T>): string {
   const path = issue.path as (string | number)[];
   let node: Node | undefined;
   let field = formatPath(path);
@@ -129,7 +165,7 @@ function describeIssue(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, 
     const key = issue.keys[0];
     node = findKeyNode(doc, path, key);
     field = formatPath([...path, key]);
-    const suggestion = didYouMean(key, knownKeysAt(doc, path, issue));
+    const suggestion = didYouMean(key, kind.keysAt?.(path) ?? knownKeysAt(kind.schema, path));
     message = `unknown field "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
   } else {
     node = nearestNode(doc, path);
@@ -164,8 +200,8 @@ function findKeyNode(doc: Document, path: (string | number)[], key: string): Nod
 }
 
 /** Keys the schema accepts at `path` (for did-you-mean): taken from the zod shape. */
-function knownKeysAt(_doc: Document, path: (string | number)[], _issue: unknown): string[] {
-  let shape: unknown = scenarioSchema;
+function knownKeysAt(root: unknown, path: (string | number)[]): string[] {
+  let shape: unknown = root;
   for (const step of path) {
     shape = unwrap(shape);
     if (typeof step === 'number') {
@@ -176,7 +212,6 @@ function knownKeysAt(_doc: Document, path: (string | number)[], _issue: unknown)
     const s = (shape as { shape?: Record<string, unknown> })?.shape;
     shape = s?.[step];
   }
-  if (path.length === 1 && path[0] === 'expect') return [...METRIC_NAMES];
   shape = unwrap(shape);
   const inner = shape as { shape?: Record<string, unknown>; def?: { options?: unknown[] } };
   if (inner?.shape) return Object.keys(inner.shape);

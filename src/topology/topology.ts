@@ -186,8 +186,10 @@ export class Topology {
     const order = ['redis-1', ...replicaNames, ...sentinelNames];
     this.nodes.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
     await this.waitReplicationOnline(signal, timeoutMs);
+    const { downAfter } = this.spec.sentinel;
+    await this.waitSentinelsReady(primaryIp, Math.max(downAfter, BRINGUP_DOWN_AFTER_MS), signal, timeoutMs);
     await this.applyDrillDownAfter();
-    await this.waitSentinelsAgree(primaryIp, signal, timeoutMs);
+    await this.waitSentinelsReady(primaryIp, downAfter, signal, timeoutMs);
     this.journal.append('topology.nodes', {
       nodes: this.nodes.map(({ name, kind, ip, port, hostPort, containerName }) => ({ name, kind, ip, port, hostPort, containerName })),
     });
@@ -234,9 +236,9 @@ export class Topology {
       'protected-mode no',
       `sentinel myid ${myId}`,
       `sentinel monitor ${m} ${primaryIp} ${REDIS_PORT} ${s.quorum}`,
-      // Everything starts at once, so a sentinel may be up a second before the primary it monitors; with
-      // the drill's down-after it would flag (or even fail over) a primary that is merely starting. It
-      // starts patient and gets the scenario's value once replication is up (applyDrillDownAfter).
+      // Everything starts at once, so a sentinel may start before the primary's address even exists; its
+      // first connection then hangs, and with the drill's down-after it would flag (or fail over) a healthy
+      // primary. It starts patient and gets the scenario's value once every link is live (see up()).
       `sentinel down-after-milliseconds ${m} ${Math.max(s.downAfter, BRINGUP_DOWN_AFTER_MS)}`,
       `sentinel failover-timeout ${m} ${s.failoverTimeout}`,
       `sentinel parallel-syncs ${m} ${s.parallelSyncs}`,
@@ -321,28 +323,36 @@ export class Topology {
     this.journal.append('topology.down-after', { downAfterMs: downAfter });
   }
 
-  /** Ready: each sentinel sees the intended primary healthy, every replica, every peer and a quorum. */
-  private async waitSentinelsAgree(primaryIp: string, signal: AbortSignal, timeoutMs: number): Promise<void> {
+  /**
+   * Ready: each sentinel has a live, answering link to the intended primary, to every replica and to
+   * every other sentinel (flags exactly master/slave/sentinel, so not "disconnected", and a PING answered
+   * within the last 1.5 s), uses `downAfterMs`, and has a reachable quorum. A link merely "not down" is
+   * not enough: a sentinel whose first connection is still pending (the address did not exist yet when
+   * it started) counts down-after from its own start and flags a healthy primary moments later.
+   */
+  private async waitSentinelsReady(primaryIp: string, downAfterMs: number, signal: AbortSignal, timeoutMs: number): Promise<void> {
     const expectPeers = this.spec.sentinels - 1;
+    const live = (r: Record<string, string>, flags: string) => r.flags === flags && Number(r['last-ok-ping-reply']) < 1500;
     await waitFor(
-      'sentinels to see the replicas, each other, and a reachable quorum',
+      'sentinels to be connected to the primary, the replicas and each other, with a reachable quorum',
       async (note) => {
         for (const s of this.sentinels) {
           await this.assertRunning(s);
-          const replicas = (await this.command(s, 'SENTINEL', 'REPLICAS', this.masterName)) as unknown[];
-          const online = replicas.map(pairsToRecord).filter((r) => !r.flags.includes('down'));
-          if (online.length < this.spec.replicas) {
-            note(`${s.name} sees ${online.length}/${this.spec.replicas} replicas`);
-            return undefined;
-          }
-          const peers = (await this.command(s, 'SENTINEL', 'SENTINELS', this.masterName)) as unknown[];
-          if (peers.length < expectPeers) {
-            note(`${s.name} sees ${peers.length}/${expectPeers} other sentinels`);
-            return undefined;
-          }
           const master = pairsToRecord((await this.command(s, 'SENTINEL', 'MASTER', this.masterName)) as unknown[]);
-          if (master.flags !== 'master' || master.ip !== primaryIp || Number(master['down-after-milliseconds']) !== this.spec.sentinel.downAfter) {
-            note(`${s.name} sees the primary at ${master.ip} with flags ${master.flags}, down-after ${master['down-after-milliseconds']} ms`);
+          if (!live(master, 'master') || master.ip !== primaryIp || Number(master['down-after-milliseconds']) !== downAfterMs) {
+            note(`${s.name} sees the primary at ${master.ip} with flags ${master.flags}, last PING answered ${master['last-ok-ping-reply']} ms ago, down-after ${master['down-after-milliseconds']} ms`);
+            return undefined;
+          }
+          const replicas = ((await this.command(s, 'SENTINEL', 'REPLICAS', this.masterName)) as unknown[]).map(pairsToRecord);
+          const liveReplicas = replicas.filter((r) => live(r, 'slave')).length;
+          if (liveReplicas < this.spec.replicas) {
+            note(`${s.name} has live links to ${liveReplicas}/${this.spec.replicas} replicas`);
+            return undefined;
+          }
+          const peers = ((await this.command(s, 'SENTINEL', 'SENTINELS', this.masterName)) as unknown[]).map(pairsToRecord);
+          const livePeers = peers.filter((p) => live(p, 'sentinel')).length;
+          if (livePeers < expectPeers) {
+            note(`${s.name} has live links to ${livePeers}/${expectPeers} other sentinels`);
             return undefined;
           }
           const ck = String(await this.command(s, 'SENTINEL', 'CKQUORUM', this.masterName));

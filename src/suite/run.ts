@@ -1,0 +1,120 @@
+/**
+ * Runs a suite's drills one after another, each in its own numbered folder under the suite's, and keeps
+ * the suite's summary (suite.json, junit.xml, index.html) current after every drill, so an interrupted
+ * or crashed suite still leaves a true account of what ran.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import type { LoadedSuite } from './loader.ts';
+import { defaultOutDir, runDrill } from '../engine/run.ts';
+import type { Progress } from '../engine/progress.ts';
+import type { DrillResult, Verdict } from '../engine/result.ts';
+import { renderJunit } from '../report/junit.ts';
+import { renderSuiteIndex } from '../report/suiteIndex.ts';
+
+export interface SuiteDrill {
+  scenario: string;
+  scenarioFile: string;
+  /** "skipped": not run (the suite was interrupted, or stopped after a failure). */
+  verdict: Verdict | 'skipped';
+  reason: string | null;
+  /** Run folder relative to the suite's folder. */
+  dir: string | null;
+  durationMs: number | null;
+  detectionMs: number | null;
+  failoverMs: number | null;
+  rtoMs: number | null;
+  lostWrites: number | null;
+  lostDurable: number | null;
+  failedExpectations: string[];
+}
+
+export interface SuiteResult {
+  suite: string;
+  suiteFile: string;
+  description: string;
+  verdict: Verdict;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  outDir: string;
+  drills: SuiteDrill[];
+}
+
+export interface SuiteOptions {
+  outDir?: string;
+  signal: AbortSignal;
+  progress: Progress;
+  /** Told when each drill ends (for the terminal). */
+  onDrill?: (drill: SuiteDrill, result: DrillResult | null) => void;
+}
+
+function summarize(result: DrillResult, outDir: string): SuiteDrill {
+  const m = result.metrics;
+  return {
+    scenario: result.scenario,
+    scenarioFile: result.scenarioFile,
+    verdict: result.verdict,
+    reason: result.error,
+    dir: relative(outDir, result.outDir),
+    durationMs: result.durationMs,
+    detectionMs: m?.detectionMs ?? null,
+    failoverMs: m?.failoverMs ?? null,
+    rtoMs: m?.rtoMs ?? null,
+    lostWrites: m?.verifiedAgainst ? m.lostWrites.total : null,
+    lostDurable: m?.verifiedAgainst ? m.lostWrites.durable : null,
+    failedExpectations: result.expectations.filter((e) => !e.pass).map((e) => `${e.metric} ${e.limit}: ${e.actual ?? 'never happened'}`),
+  };
+}
+
+/** Worst verdict wins: error > fail > pass; drills skipped after a failure do not change it. */
+function overallVerdict(drills: SuiteDrill[]): Verdict {
+  if (drills.some((d) => d.verdict === 'error')) return 'error';
+  if (drills.some((d) => d.verdict === 'fail')) return 'fail';
+  if (drills.some((d) => d.verdict === 'skipped' && d.reason?.startsWith('interrupted'))) return 'error';
+  return 'pass';
+}
+
+export async function runSuite(loaded: LoadedSuite, opts: SuiteOptions): Promise<SuiteResult> {
+  const started = new Date();
+  const outDir = resolve(opts.outDir ?? defaultOutDir(`suite-${loaded.suite.name}`, started));
+  await mkdir(outDir, { recursive: true });
+  const drills: SuiteDrill[] = loaded.drills.map((d) => ({
+    scenario: d.scenario.name, scenarioFile: d.file, verdict: 'skipped', reason: 'not run yet', dir: null, durationMs: null,
+    detectionMs: null, failoverMs: null, rtoMs: null, lostWrites: null, lostDurable: null, failedExpectations: [],
+  }));
+  const results: DrillResult[] = [];
+  const result: SuiteResult = {
+    suite: loaded.suite.name, suiteFile: loaded.file, description: loaded.suite.description, verdict: 'pass',
+    startedAt: started.toISOString(), finishedAt: started.toISOString(), durationMs: 0, outDir, drills,
+  };
+  const save = async () => {
+    result.finishedAt = new Date().toISOString();
+    result.durationMs = Date.now() - started.getTime();
+    result.verdict = overallVerdict(drills);
+    const skipped = drills.filter((d) => d.verdict === 'skipped').map((d) => ({ scenario: d.scenario, reason: d.reason ?? 'not run' }));
+    await writeFile(join(outDir, 'suite.json'), JSON.stringify(result, null, 2) + '\n');
+    await writeFile(join(outDir, 'junit.xml'), renderJunit(results, `ferrite-drill suite ${loaded.suite.name}`, skipped));
+    await writeFile(join(outDir, 'index.html'), renderSuiteIndex(result));
+  };
+
+  let stopReason: string | null = null;
+  for (const [i, drill] of loaded.drills.entries()) {
+    if (!stopReason && opts.signal.aborted) stopReason = `interrupted (${String(opts.signal.reason ?? 'signal')})`;
+    if (stopReason) {
+      drills[i].reason = stopReason;
+      continue;
+    }
+    opts.progress.info(`suite ${loaded.suite.name}: drill ${i + 1}/${loaded.drills.length}: ${drill.scenario.name}`);
+    const dir = join(outDir, `${String(i + 1).padStart(2, '0')}-${drill.scenario.name}`);
+    const r = await runDrill(drill, { outDir: dir, signal: opts.signal, progress: opts.progress });
+    results.push(r);
+    drills[i] = summarize(r, outDir);
+    opts.onDrill?.(drills[i], r);
+    if (opts.signal.aborted && r.verdict === 'error') stopReason = `interrupted (${String(opts.signal.reason ?? 'signal')})`;
+    else if (loaded.suite.stopOnFailure && r.verdict !== 'pass') stopReason = `stopOnFailure: ${r.scenario} ended ${r.verdict}`;
+    await save();
+  }
+  await save();
+  return result;
+}
