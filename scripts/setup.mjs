@@ -27,6 +27,8 @@ const wanted = [
   ['redis-sentinel', 'redis-sentinel'],
   ['redis-cli', 'redis-tools'],
   ['redis-benchmark', 'redis-tools'],
+  // TLS drills make a throwaway CA for each run with openssl.
+  ['openssl', 'openssl'],
   // Only for the test suite: the HTML report is checked in headless Chromium, junit.xml with xmllint.
   ['chromium', 'chromium'],
   ['xmllint', 'libxml2-utils'],

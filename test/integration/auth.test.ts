@@ -1,19 +1,13 @@
 /** primary-crash on a secured topology: passes with authentication on, and the secrets appear in no output. */
 import { describe, it, expect } from 'vitest';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
-import { CLI, readResult, runCli } from './run-cli.ts';
+import { CLI, readResult, runCli, filesUnder } from './run-cli.ts';
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const path = join(dir, f);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-}
 
 describe.skipIf(dockerMissingReason !== null)('secured topology', () => {
   it('primary-crash-auth passes, the servers refuse unauthenticated clients, and no output file holds a secret', async () => {

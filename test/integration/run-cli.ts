@@ -1,6 +1,6 @@
 /** Runs the real CLI as a user would, for integration tests. */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DrillResult } from '../../src/engine/result.ts';
 
@@ -30,4 +30,12 @@ export function whyNotPassed(result: DrillResult | undefined, run?: CliRun): str
   if (!result) return `no result.json; exit ${run?.code}\n${run?.stderr ?? ''}`;
   const failed = result.expectations.filter((e) => !e.pass).map((e) => `${e.metric} ${e.limit}: actual ${e.actual}${e.note ? ` (${e.note})` : ''}`);
   return [`verdict ${result.verdict}`, result.error ?? '', ...failed, run?.stderr ?? ''].filter(Boolean).join('\n');
+}
+
+/** Every file under a folder (for "no secret in any output file" checks). */
+export function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const path = join(dir, f);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
 }

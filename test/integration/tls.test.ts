@@ -9,14 +9,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
-import { CLI, readResult, whyNotPassed } from './run-cli.ts';
+import { CLI, readResult, whyNotPassed, filesUnder } from './run-cli.ts';
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const path = join(dir, f);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-}
 
 /** redis-cli PING with the given extra arguments: its reply, or its error text. */
 function cliPing(port: string, args: string[]): string {
