@@ -159,6 +159,8 @@ export async function runCli(argv: string[]): Promise<number> {
       const r = await cleanLeftovers({ all: Boolean(opts.all) });
       process.stdout.write(`removed ${r.containers.length} containers, ${r.networks.length} networks${r.containers.length ? `: ${r.containers.join(', ')}` : ''}\n`);
       if (r.skippedLiveRuns.length) process.stdout.write(`left alone (their process is alive): runs ${r.skippedLiveRuns.join(', ')}; use --all to remove them too\n`);
+      for (const f of r.failures) process.stderr.write(`could not remove ${f}\n`);
+      if (r.failures.length) code = ExitCode.infrastructure;
     });
 
   program

@@ -84,6 +84,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     if (stale.containers.length + stale.networks.length > 0) {
       progress.info(`removed what dead runs left: ${stale.containers.length} containers, ${stale.networks.length} networks`);
     }
+    for (const f of stale.failures) progress.info(`could not remove what a dead run left: ${f}`);
     const image = await resolveServerImage(scenario.topology, progress.info);
     result.image = image.image;
     result.imageSource = image.how;

@@ -4,17 +4,19 @@
  * live drill on the same machine is left alone; a PID reused since, e.g. after a reboot, does not count
  * as alive); `all` removes every one.
  */
-import { docker, LABEL_OWNER, LABEL_PID, LABEL_PROCESS, LABEL_RUN } from './docker.ts';
+import { docker, removeNetwork, LABEL_OWNER, LABEL_PID, LABEL_PROCESS, LABEL_RUN } from './docker.ts';
 import { ownerAlive } from '../util/processIdentity.ts';
 
 export interface CleanReport {
   containers: string[];
   networks: string[];
   skippedLiveRuns: string[];
+  /** What could not be removed, and why. */
+  failures: string[];
 }
 
 export async function cleanLeftovers(opts: { all: boolean }): Promise<CleanReport> {
-  const report: CleanReport = { containers: [], networks: [], skippedLiveRuns: [] };
+  const report: CleanReport = { containers: [], networks: [], skippedLiveRuns: [], failures: [] };
   const filters = { label: [`${LABEL_OWNER}=true`] };
   const stale = (labels: Record<string, string> | undefined) => {
     if (opts.all) return true;
@@ -28,8 +30,13 @@ export async function cleanLeftovers(opts: { all: boolean }): Promise<CleanRepor
     containers
       .filter((c) => stale(c.Labels))
       .map(async (c) => {
-        await docker().getContainer(c.Id).remove({ force: true, v: true }).catch(() => {});
-        report.containers.push(c.Names[0]?.replace(/^\//, '') ?? c.Id);
+        const name = c.Names[0]?.replace(/^\//, '') ?? c.Id;
+        try {
+          await docker().getContainer(c.Id).remove({ force: true, v: true });
+          report.containers.push(name);
+        } catch (err) {
+          if ((err as { statusCode?: number }).statusCode !== 404) report.failures.push(`container ${name}: ${(err as Error).message}`);
+        }
       }),
   );
   const networks = await docker().listNetworks({ filters });
@@ -37,8 +44,11 @@ export async function cleanLeftovers(opts: { all: boolean }): Promise<CleanRepor
     networks
       .filter((n) => stale(n.Labels))
       .map(async (n) => {
-        await docker().getNetwork(n.Id).remove().catch(() => {});
-        report.networks.push(n.Name);
+        try {
+          if (await removeNetwork(n.Id, n.Name)) report.networks.push(n.Name);
+        } catch (err) {
+          report.failures.push((err as Error).message);
+        }
       }),
   );
   report.skippedLiveRuns = [...new Set(report.skippedLiveRuns)];

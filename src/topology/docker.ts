@@ -17,8 +17,16 @@ export const LABEL_PROCESS = 'dev.ferrite-drill.process';
 
 let client: Docker | undefined;
 
+/**
+ * How long any Docker call may wait for the engine's first answer (the response headers). It bounds a
+ * hung engine without cutting long streams short: event streams, attached shells and pulls answer at
+ * once and then stay open as long as they need.
+ */
+export const DOCKER_ANSWER_TIMEOUT_MS = 30_000;
+
 export function docker(): Docker {
-  client ??= new Docker();
+  // DOCKER_HOST and friends are honoured (docker-modem reads them).
+  client ??= new Docker({ connectionTimeout: DOCKER_ANSWER_TIMEOUT_MS } as Docker.DockerOptions);
   return client;
 }
 
@@ -58,4 +66,32 @@ export function demuxDockerStream(buffer: Buffer): string {
   }
   // A buffer that is not framed (TTY) is returned as it is.
   return parts.length > 0 ? Buffer.concat(parts).toString('utf8') : buffer.toString('utf8');
+}
+
+/**
+ * Removes a network, retrying briefly while Docker finishes releasing endpoints of containers just
+ * removed. Returns false when it is already gone. A network that still reports active endpoints with no
+ * container attached is a fault in dockerd's own bookkeeping (restarting dockerd clears it): say so.
+ */
+export async function removeNetwork(id: string, name: string): Promise<boolean> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 6; attempt++) {
+    try {
+      await docker().getNetwork(id).remove();
+      return true;
+    } catch (err) {
+      const e = err as { statusCode?: number; message?: string };
+      if (e.statusCode === 404) return false;
+      if (!/active endpoints/.test(e.message ?? '')) throw err;
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+    }
+  }
+  const info = (await docker().getNetwork(id).inspect().catch(() => undefined)) as { Containers?: object } | undefined;
+  const attached = Object.keys(info?.Containers ?? {}).length;
+  throw new InfrastructureError(
+    attached > 0
+      ? `network ${name} could not be removed: ${attached} container(s) still attached (${(lastError as Error).message})`
+      : `network ${name} could not be removed: Docker counts endpoints on it although no container is attached (a dockerd bookkeeping fault; restarting dockerd clears it, then run "ferrite-drill clean")`,
+  );
 }

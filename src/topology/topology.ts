@@ -9,7 +9,7 @@ import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import { createServer, type AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { docker, drain, demuxDockerStream, runLabels, LABEL_NODE, LABEL_RUN } from './docker.ts';
+import { docker, drain, demuxDockerStream, removeNetwork, runLabels, LABEL_NODE, LABEL_RUN } from './docker.ts';
 import { AdminClients, parseInfo, pairsToRecord, type Endpoint } from './admin.ts';
 import { redact, type Credentials } from './secrets.ts';
 import { PROFILES } from './profiles.ts';
@@ -42,6 +42,26 @@ export class Topology {
   readonly nodes: NodeInfo[] = [];
   readonly admin = new AdminClients();
   private tornDown = false;
+
+  /**
+   * Container starts (which create the network endpoints) run one at a time, in a fixed order: the
+   * primary, the replicas, the sentinels. Docker 20.10's libnetwork counts a network's endpoints with a
+   * read-modify-write that concurrent endpoint creation can count twice; the network then reports
+   * "active endpoints" with none attached and can never be removed (seen in about 1 drill in 50 when all
+   * containers started at once). Creating containers and uploading their files stay parallel; the order
+   * lets replicas find their primary already up instead of waiting out a reconnect.
+   */
+  private startTurns = new Map<string, { ready: Promise<void>; release: () => void }>();
+
+  private planStartOrder(names: string[]): void {
+    let previous: Promise<void> = Promise.resolve();
+    for (const name of names) {
+      let release!: () => void;
+      const done = new Promise<void>((resolve) => (release = resolve));
+      this.startTurns.set(name, { ready: previous, release });
+      previous = done;
+    }
+  }
 
   constructor(
     readonly runId: string,
@@ -167,6 +187,7 @@ export class Topology {
       this.tls = await makeDrillCertificates(this.runId, ['127.0.0.1', ...ips.values()], ['localhost', ...ips.keys()]);
       this.journal.append('topology.tls', { clientAuth: this.spec.tls.clientAuth });
     }
+    this.planStartOrder(['redis-1', ...replicaNames, ...sentinelNames]);
     const primary = this.startContainer('redis-1', 'data', REDIS_PORT, this.dataNodeArgs([]), primaryIp, this.dataNodeFiles());
     const replicas = replicaNames.map((name) =>
       this.startContainer(name, 'data', REDIS_PORT, this.dataNodeArgs(['--replicaof', primaryIp, String(REDIS_PORT)]), ips.get(name)!, this.dataNodeFiles()),
@@ -264,6 +285,23 @@ export class Topology {
     ip: string,
     files: Record<string, string> = {},
   ): Promise<NodeInfo> {
+    const turn = this.startTurns.get(name);
+    try {
+      return await this.createAndStart(name, kind, port, cmd, ip, files, turn);
+    } finally {
+      turn?.release(); // a failed node must not hold up the ones after it
+    }
+  }
+
+  private async createAndStart(
+    name: string,
+    kind: NodeInfo['kind'],
+    port: number,
+    cmd: string[],
+    ip: string,
+    files: Record<string, string>,
+    turn: { ready: Promise<void>; release: () => void } | undefined,
+  ): Promise<NodeInfo> {
     const containerName = `${this.networkName}-${name}`;
     // A fixed host port (not Docker's random one) survives a stop/start of the container, so clients
     // can reconnect to a restarted node at the same loopback address.
@@ -288,7 +326,9 @@ export class Topology {
     const node: NodeInfo = { name, kind, containerId: container.id, containerName, ip: '', port, hostPort: 0 };
     this.nodes.push(node);
     if (Object.keys(files).length > 0) await container.putArchive(tarOf(files) as unknown as NodeJS.ReadableStream, { path: '/data' });
+    await turn?.ready;
     await container.start();
+    turn?.release();
     const info = await container.inspect();
     node.ip = info.NetworkSettings.Networks[this.networkName]?.IPAddress ?? '';
     node.hostPort = Number(info.NetworkSettings.Ports[`${port}/tcp`]?.[0]?.HostPort ?? 0);
@@ -416,7 +456,7 @@ export class Topology {
     const stray = await docker().listContainers({ all: true, filters });
     await Promise.all(stray.map((c) => docker().getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreMissing)));
     const networks = await docker().listNetworks({ filters });
-    await Promise.all(networks.map((n) => docker().getNetwork(n.Id).remove().catch(ignoreMissing)));
+    await Promise.all(networks.map((n) => removeNetwork(n.Id, n.Name)));
     await removeDrillCertificates(this.tls);
   }
 }

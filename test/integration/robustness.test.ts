@@ -1,6 +1,7 @@
 /** Two drills at once on one machine, and a container dying behind the harness's back. */
 import { describe, it, expect } from 'vitest';
 import { execFile, execFileSync } from 'node:child_process';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,4 +41,47 @@ describe.skipIf(dockerMissingReason !== null)('robustness against real Docker', 
     expect(r.error).toMatch(/sentinel-2 died unexpectedly/);
     expect(harnessLeftovers()).toEqual({ containers: [], networks: [] });
   }, 120_000);
+  it('the Docker engine going away mid-drill ends it with exit 3 and a clear error, not a hang; clean removes the rest', async () => {
+    // The harness talks to Docker through a socket proxy; closing the proxy is, to the harness, the
+    // engine dying (dockerd crashed or restarted). The real engine, and the containers, stay.
+    const dir = mkdtempSync(join(tmpdir(), 'fd-docker-gone-'));
+    const proxyPath = join(dir, 'docker.sock');
+    const open = new Set<Socket>();
+    const proxy = createServer((client) => {
+      const engine = createConnection('/var/run/docker.sock');
+      open.add(client).add(engine);
+      client.pipe(engine).pipe(client);
+      const end = () => { client.destroy(); engine.destroy(); };
+      client.on('error', end).on('close', end);
+      engine.on('error', end).on('close', end);
+    });
+    await new Promise<void>((resolve) => proxy.listen(proxyPath, resolve));
+    const out = join(dir, 'run');
+    const child = execFile('node', [CLI, 'run', 'control', '--out', out], { env: { ...process.env, DOCKER_HOST: `unix://${proxyPath}` }, timeout: 150_000 });
+    let stderr = '';
+    let cutAt = 0;
+    child.stderr!.on('data', (d) => {
+      stderr += String(d);
+      if (!cutAt && stderr.includes('== load')) {
+        cutAt = Date.now();
+        proxy.close();
+        for (const s of open) s.destroy();
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const endedAfterMs = Date.now() - cutAt;
+    console.log(`Docker engine cut off: the drill ended ${endedAfterMs} ms later with exit ${code}`);
+    expect(code, stderr).toBe(3);
+    expect(endedAfterMs).toBeLessThan(15_000);
+    expect(stderr).toMatch(/the Docker engine stopped answering/);
+    expect(stderr).toMatch(/run "ferrite-drill clean"/);
+    const r = readResult(out)!;
+    expect(r.verdict).toBe('error');
+    expect(r.error).toMatch(/Docker engine stopped answering/);
+    // With the engine back (the real socket), clean finds the dead run's containers by label.
+    const clean = await runCli(['clean']);
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stdout).toMatch(/removed [1-9]\d* containers, 1 networks/);
+    expect(harnessLeftovers()).toEqual({ containers: [], networks: [] });
+  }, 180_000);
 });
