@@ -67,11 +67,13 @@ function summarize(result: DrillResult, outDir: string): SuiteDrill {
   };
 }
 
-/** Worst verdict wins: error > fail > pass; drills skipped after a failure do not change it. */
-function overallVerdict(drills: SuiteDrill[]): Verdict {
-  if (drills.some((d) => d.verdict === 'error')) return 'error';
+/**
+ * Worst verdict wins: error > fail > pass. Drills skipped after a failure do not change it; an
+ * interrupted suite did not finish, which is an error.
+ */
+function overallVerdict(drills: SuiteDrill[], interrupted: boolean): Verdict {
+  if (interrupted || drills.some((d) => d.verdict === 'error')) return 'error';
   if (drills.some((d) => d.verdict === 'fail')) return 'fail';
-  if (drills.some((d) => d.verdict === 'skipped' && d.reason?.startsWith('interrupted'))) return 'error';
   return 'pass';
 }
 
@@ -88,10 +90,12 @@ export async function runSuite(loaded: LoadedSuite, opts: SuiteOptions): Promise
     suite: loaded.suite.name, suiteFile: loaded.file, description: loaded.suite.description, verdict: 'pass',
     startedAt: started.toISOString(), finishedAt: started.toISOString(), durationMs: 0, outDir, drills,
   };
+  /** Set when a signal stopped the suite: it did not finish, whatever the drills that ran said. */
+  let interrupted = false;
   const save = async () => {
     result.finishedAt = new Date().toISOString();
     result.durationMs = Date.now() - started.getTime();
-    result.verdict = overallVerdict(drills);
+    result.verdict = overallVerdict(drills, interrupted);
     const skipped = drills.filter((d) => d.verdict === 'skipped').map((d) => ({ scenario: d.scenario, reason: d.reason ?? 'not run' }));
     await writeFile(join(outDir, 'suite.json'), JSON.stringify(result, null, 2) + '\n');
     await writeFile(join(outDir, 'junit.xml'), renderJunit(results, `ferrite-drill suite ${loaded.suite.name}`, skipped));
@@ -99,8 +103,12 @@ export async function runSuite(loaded: LoadedSuite, opts: SuiteOptions): Promise
   };
 
   let stopReason: string | null = null;
+  const interruption = () => {
+    interrupted = true;
+    return `interrupted (${String(opts.signal.reason ?? 'signal')})`;
+  };
   for (const [i, drill] of loaded.drills.entries()) {
-    if (!stopReason && opts.signal.aborted) stopReason = `interrupted (${String(opts.signal.reason ?? 'signal')})`;
+    if (!stopReason && opts.signal.aborted) stopReason = interruption();
     if (stopReason) {
       drills[i].reason = stopReason;
       continue;
@@ -111,7 +119,7 @@ export async function runSuite(loaded: LoadedSuite, opts: SuiteOptions): Promise
     results.push(r);
     drills[i] = summarize(r, outDir);
     opts.onDrill?.(drills[i], r);
-    if (opts.signal.aborted && r.verdict === 'error') stopReason = `interrupted (${String(opts.signal.reason ?? 'signal')})`;
+    if (opts.signal.aborted && r.verdict === 'error') stopReason = interruption();
     else if (loaded.suite.stopOnFailure && r.verdict !== 'pass') stopReason = `stopOnFailure: ${r.scenario} ended ${r.verdict}`;
     await save();
   }

@@ -1,12 +1,12 @@
 /** primary-crash on a secured topology: passes with authentication on, and the secrets appear in no output. */
 import { describe, it, expect } from 'vitest';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
-import { CLI, readResult, runCli, filesUnder } from './run-cli.ts';
+import { readResult, runCli, filesUnder, hostPortOf, startCli } from './run-cli.ts';
 
 
 describe.skipIf(dockerMissingReason !== null)('secured topology', () => {
@@ -15,27 +15,22 @@ describe.skipIf(dockerMissingReason !== null)('secured topology', () => {
     const sentinelPassword = `spw-${randomBytes(12).toString('hex')}`;
     const out = mkdtempSync(join(tmpdir(), 'fd-auth-'));
     const env = { ...process.env, FERRITE_DRILL_PASSWORD: password, FERRITE_DRILL_SENTINEL_PASSWORD: sentinelPassword };
-    const child = execFile('node', [CLI, 'run', 'primary-crash-auth', '--out', out], { env, timeout: 120_000 });
-    let stderr = '';
-    let stdout = '';
     const probes: string[] = [];
-    child.stdout!.on('data', (d) => (stdout += String(d)));
-    child.stderr!.on('data', (d) => {
-      stderr += String(d);
-      const runId = /run ([0-9a-f]{8}):/.exec(stderr)?.[1];
-      if (runId && probes.length === 0 && stderr.includes('== load')) {
-        // While the drill runs: a client without the password is refused by a data node and a sentinel.
-        for (const node of ['redis-2', 'sentinel-1']) {
-          const port = execFileSync('docker', ['ps', '--filter', `label=dev.ferrite-drill.run=${runId}`, '--filter', `label=dev.ferrite-drill.node=${node}`, '--format', '{{.Ports}}'], { encoding: 'utf8' });
-          const hostPort = /127\.0\.0\.1:(\d+)->/.exec(port)?.[1];
-          probes.push(execFileSync('redis-cli', ['-p', String(hostPort), 'PING'], { encoding: 'utf8' }).trim());
-        }
-        // Secrets never go on a command line (docker inspect shows those).
-        const inspect = execFileSync('docker', ['inspect', ...execFileSync('docker', ['ps', '-q', '--filter', `label=dev.ferrite-drill.run=${runId}`], { encoding: 'utf8' }).trim().split('\n')], { encoding: 'utf8' });
-        probes.push(inspect.includes(password) || inspect.includes(sentinelPassword) ? 'secret in docker inspect' : 'inspect clean');
-      }
+    const cli = startCli(['run', 'primary-crash-auth', '--out', out], {
+      env,
+      at: { when: (stderr) => stderr.includes('== load'), act: ({ runId }) => probe(runId()!) },
     });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    function probe(runId: string): void {
+      // While the drill runs: a client without the password is refused by a data node and a sentinel.
+      for (const node of ['redis-2', 'sentinel-1']) {
+        probes.push(execFileSync('redis-cli', ['-p', hostPortOf(runId, node), 'PING'], { encoding: 'utf8' }).trim());
+      }
+      // Secrets never go on a command line (docker inspect shows those).
+      const inspect = execFileSync('docker', ['inspect', ...execFileSync('docker', ['ps', '-q', '--filter', `label=dev.ferrite-drill.run=${runId}`], { encoding: 'utf8' }).trim().split('\n')], { encoding: 'utf8' });
+      probes.push(inspect.includes(password) || inspect.includes(sentinelPassword) ? 'secret in docker inspect' : 'inspect clean');
+    }
+    const { code } = await cli.exited;
+    const [stdout, stderr] = [cli.stdout(), cli.stderr()];
     const result = readResult(out);
     expect(result?.verdict, stderr).toBe('pass');
     expect(code).toBe(0);

@@ -3,12 +3,12 @@
  * that make each one mean something beyond "its expectations passed".
  */
 import { describe, it, expect } from 'vitest';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
-import { CLI, readResult, runCli, whyNotPassed } from './run-cli.ts';
+import { readResult, runCli, startCli, whyNotPassed } from './run-cli.ts';
 import type { DrillResult } from '../../src/engine/result.ts';
 
 const DRILL_TIMEOUT = 240_000;
@@ -118,15 +118,12 @@ describe.skipIf(dockerMissingReason !== null)('built-in fault drills against rea
 describe.skipIf(dockerMissingReason !== null)('Ctrl-C while a partition is active', () => {
   it('heals the partition, removes everything, leaves no iptables rule, and exits 130', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fd-sigint-partition-'));
-    const child = execFile('node', [CLI, 'run', 'primary-partition', '--out', out], { timeout: 120_000 });
-    let stderr = '';
-    child.stderr!.on('data', (d) => {
-      stderr += String(d);
-      if (/fault partition-1#1/.test(stderr) && !child.killed) setTimeout(() => child.kill('SIGINT'), 500);
+    const cli = startCli(['run', 'primary-partition', '--out', out], {
+      at: { when: (stderr) => /fault partition-1#1/.test(stderr), act: ({ child }) => setTimeout(() => child.kill('SIGINT'), 500) },
     });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    expect(code, stderr).toBe(130);
-    expect(stderr).toContain('healing 1 active fault');
+    const { code } = await cli.exited;
+    expect(code, cli.stderr()).toBe(130);
+    expect(cli.stderr()).toContain('healing 1 active fault');
     const r = readResult(out)!;
     expect(r.verdict).toBe('error');
     expect(r.faults[0].healedAt).not.toBeNull();

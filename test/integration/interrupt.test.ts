@@ -3,12 +3,12 @@
  * nothing is left: no container, no network, no iptables rule, no process.
  */
 import { describe, it, expect } from 'vitest';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
-import { CLI, readResult, runCli } from './run-cli.ts';
+import { readResult, runCli, startCli } from './run-cli.ts';
 
 const SCENARIO = join(import.meta.dirname, '../fixtures/interrupt-drill.yaml');
 const EXIT_FOR: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
@@ -21,13 +21,7 @@ function harnessProcesses(): string[] {
   }
 }
 
-function startDrill(out: string) {
-  const child = execFile('node', [CLI, 'run', SCENARIO, '--out', out], { timeout: 120_000 });
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += String(d)));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, exited, stderr: () => stderr };
-}
+const startDrill = (out: string) => startCli(['run', SCENARIO, '--out', out], { timeoutMs: 120_000 });
 
 // Delays (s) chosen to land in every phase: prepare, bring-up, load with the partition active, load with
 // the pause active, recovery/verification, teardown. Signals rotate through SIGINT, SIGTERM, SIGKILL.

@@ -3,14 +3,13 @@
  * containers, a real SIGKILL, real Sentinel failover.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
 import { parseSentinelLog } from '../../src/observe/sentinelTap.ts';
 import type { DrillResult } from '../../src/engine/result.ts';
-import { CLI, runCli, whyNotPassed, type CliRun } from './run-cli.ts';
+import { runCli, startCli, whyNotPassed, type CliRun } from './run-cli.ts';
 
 describe.skipIf(dockerMissingReason !== null)('primary-crash drill against real Redis and Sentinel', () => {
   const out = mkdtempSync(join(tmpdir(), 'fd-primary-crash-'));
@@ -95,20 +94,13 @@ describe.skipIf(dockerMissingReason !== null)('bad input starts nothing', () => 
 describe.skipIf(dockerMissingReason !== null)('Ctrl-C during a drill', () => {
   it('tears everything down, writes the report with verdict error, and exits 130', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fd-sigint-'));
-    const child = execFile('node', [CLI, 'run', 'primary-crash', '--out', out], { timeout: 120_000 });
-    let stderr = '';
-    let scheduled = false;
-    child.stderr!.on('data', (d) => {
-      stderr += String(d);
-      // Interrupt once the load is running (after bring-up), the phase with the most to clean up.
-      // Exactly one SIGINT: a second one is the user's "force exit now", which skips the report.
-      if (stderr.includes('== load') && !scheduled) {
-        scheduled = true;
-        setTimeout(() => child.kill('SIGINT'), 1500);
-      }
+    // Interrupt once the load is running (after bring-up), the phase with the most to clean up. One
+    // SIGINT only (startCli acts once): a second one is the user's "force exit now", which skips the report.
+    const cli = startCli(['run', 'primary-crash', '--out', out], {
+      at: { when: (stderr) => stderr.includes('== load'), act: ({ child }) => setTimeout(() => child.kill('SIGINT'), 1500) },
     });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    expect(code, stderr).toBe(130);
+    const { code } = await cli.exited;
+    expect(code, cli.stderr()).toBe(130);
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as DrillResult;
     expect(result.verdict).toBe('error');
     expect(result.error).toContain('SIGINT');

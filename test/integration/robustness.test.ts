@@ -1,12 +1,12 @@
 /** Two drills at once on one machine, and a container dying behind the harness's back. */
 import { describe, it, expect } from 'vitest';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
-import { CLI, readResult, runCli, whyNotPassed } from './run-cli.ts';
+import { readResult, runCli, startCli, whyNotPassed } from './run-cli.ts';
 
 describe.skipIf(dockerMissingReason !== null)('robustness against real Docker', () => {
   it('two drills at once do not interfere: own networks, labels, ports; both pass', async () => {
@@ -21,21 +21,18 @@ describe.skipIf(dockerMissingReason !== null)('robustness against real Docker', 
 
   it('a container killed behind the harness\'s back ends the drill with an infrastructure error (exit 3), not a hang', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fd-unexpected-death-'));
-    const child = execFile('node', [CLI, 'run', 'control', '--out', out], { timeout: 120_000 });
-    let stderr = '';
-    let killed = false;
-    child.stderr!.on('data', (d) => {
-      stderr += String(d);
-      const runId = /run ([0-9a-f]{8}):/.exec(stderr)?.[1];
-      if (!killed && runId && stderr.includes('== load')) {
-        killed = true;
-        // Only this run's sentinel-2, found by its run label: never anything else.
-        const id = execFileSync('docker', ['ps', '-q', '--filter', `label=dev.ferrite-drill.run=${runId}`, '--filter', 'label=dev.ferrite-drill.node=sentinel-2'], { encoding: 'utf8' }).trim();
-        execFileSync('docker', ['kill', id]);
-      }
+    const cli = startCli(['run', 'control', '--out', out], {
+      at: {
+        when: (stderr) => stderr.includes('== load'),
+        act: ({ runId }) => {
+          // Only this run's sentinel-2, found by its run label: never anything else.
+          const id = execFileSync('docker', ['ps', '-q', '--filter', `label=dev.ferrite-drill.run=${runId()}`, '--filter', 'label=dev.ferrite-drill.node=sentinel-2'], { encoding: 'utf8' }).trim();
+          execFileSync('docker', ['kill', id]);
+        },
+      },
     });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    expect(code, stderr).toBe(3);
+    const { code } = await cli.exited;
+    expect(code, cli.stderr()).toBe(3);
     const r = readResult(out)!;
     expect(r.verdict).toBe('error');
     expect(r.error).toMatch(/sentinel-2 died unexpectedly/);
@@ -57,18 +54,20 @@ describe.skipIf(dockerMissingReason !== null)('robustness against real Docker', 
     });
     await new Promise<void>((resolve) => proxy.listen(proxyPath, resolve));
     const out = join(dir, 'run');
-    const child = execFile('node', [CLI, 'run', 'control', '--out', out], { env: { ...process.env, DOCKER_HOST: `unix://${proxyPath}` }, timeout: 150_000 });
-    let stderr = '';
     let cutAt = 0;
-    child.stderr!.on('data', (d) => {
-      stderr += String(d);
-      if (!cutAt && stderr.includes('== load')) {
-        cutAt = Date.now();
-        proxy.close();
-        for (const s of open) s.destroy();
-      }
+    const cli = startCli(['run', 'control', '--out', out], {
+      env: { ...process.env, DOCKER_HOST: `unix://${proxyPath}` },
+      at: {
+        when: (stderr) => stderr.includes('== load'),
+        act: () => {
+          cutAt = Date.now();
+          proxy.close();
+          for (const s of open) s.destroy();
+        },
+      },
     });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const { code } = await cli.exited;
+    const stderr = cli.stderr();
     const endedAfterMs = Date.now() - cutAt;
     console.log(`Docker engine cut off: the drill ended ${endedAfterMs} ms later with exit ${code}`);
     expect(code, stderr).toBe(3);

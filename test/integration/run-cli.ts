@@ -1,5 +1,5 @@
 /** Runs the real CLI as a user would, for integration tests. */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DrillResult } from '../../src/engine/result.ts';
@@ -38,4 +38,44 @@ export function filesUnder(dir: string): string[] {
     const path = join(dir, f);
     return statSync(path).isDirectory() ? filesUnder(path) : [path];
   });
+}
+
+export interface LiveCli {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** The run id the CLI printed ("run 1a2b3c4d: ..."), once it has. */
+  runId: () => string | undefined;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Starts the real CLI and follows its output. `at` acts once, the first time its condition holds on
+ * the stderr so far (e.g. "== load" appeared): exactly once, so a test that interrupts sends one signal.
+ */
+export function startCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; at?: { when: (stderr: string) => boolean; act: (cli: LiveCli) => void } } = {},
+): LiveCli {
+  const child = execFile('node', [CLI, ...args], { env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 150_000, maxBuffer: 64 * 1024 * 1024 });
+  let stdout = '';
+  let stderr = '';
+  let acted = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const cli: LiveCli = { child, stdout: () => stdout, stderr: () => stderr, runId: () => /run ([0-9a-f]{8}):/.exec(stderr)?.[1], exited };
+  child.stdout!.on('data', (d) => (stdout += String(d)));
+  child.stderr!.on('data', (d) => {
+    stderr += String(d);
+    if (opts.at && !acted && opts.at.when(stderr)) {
+      acted = true;
+      opts.at.act(cli);
+    }
+  });
+  return cli;
+}
+
+/** The 127.0.0.1 port a node of a live run is published on, found by the run's labels. */
+export function hostPortOf(runId: string, node: string): string {
+  const ports = execFileSync('docker', ['ps', '--filter', `label=dev.ferrite-drill.run=${runId}`, '--filter', `label=dev.ferrite-drill.node=${node}`, '--format', '{{.Ports}}'], { encoding: 'utf8' });
+  return /127\.0\.0\.1:(\d+)->/.exec(ports)?.[1] ?? '0';
 }

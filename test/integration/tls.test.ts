@@ -4,12 +4,12 @@
  * or in any output file.
  */
 import { describe, it, expect } from 'vitest';
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
-import { CLI, readResult, whyNotPassed, filesUnder } from './run-cli.ts';
+import { readResult, whyNotPassed, filesUnder, hostPortOf, startCli } from './run-cli.ts';
 
 
 /** redis-cli PING with the given extra arguments: its reply, or its error text. */
@@ -21,25 +21,21 @@ function cliPing(port: string, args: string[]): string {
 describe.skipIf(dockerMissingReason !== null)('TLS topology', () => {
   it('primary-crash-tls passes; plain and certificate-less clients are refused; no key outlives the run', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fd-tls-'));
-    const child = execFile('node', [CLI, 'run', 'primary-crash-tls', '--out', out], { timeout: 120_000 });
-    let stderr = '';
     let tlsDir = '';
     const probes: Record<string, string> = {};
-    child.stderr!.on('data', (d) => {
-      stderr += String(d);
-      const runId = /run ([0-9a-f]{8}):/.exec(stderr)?.[1];
-      if (runId && !tlsDir && stderr.includes('== load')) {
-        tlsDir = readdirSync(tmpdir()).map((f) => join(tmpdir(), f)).find((f) => f.includes(`ferrite-drill-tls-${runId}-`)) ?? 'none';
-        const ports = execFileSync('docker', ['ps', '--filter', `label=dev.ferrite-drill.run=${runId}`, '--filter', 'label=dev.ferrite-drill.node=redis-2', '--format', '{{.Ports}}'], { encoding: 'utf8' });
-        const port = /127\.0\.0\.1:(\d+)->/.exec(ports)?.[1] ?? '0';
-        const ca = join(tlsDir, 'ca.crt');
-        probes.plain = cliPing(port, []);
-        probes.noCert = cliPing(port, ['--tls', '--cacert', ca]);
-        probes.withCert = cliPing(port, ['--tls', '--cacert', ca, '--cert', join(tlsDir, 'node.crt'), '--key', join(tlsDir, 'node.key')]);
-        probes.keyMode = (statSync(tlsDir).mode & 0o777).toString(8);
-      }
+    const cli = startCli(['run', 'primary-crash-tls', '--out', out], {
+      at: { when: (stderr) => stderr.includes('== load'), act: ({ runId }) => probe(runId()!) },
     });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    function probe(runId: string): void {
+      tlsDir = readdirSync(tmpdir()).map((f) => join(tmpdir(), f)).find((f) => f.includes(`ferrite-drill-tls-${runId}-`)) ?? 'none';
+      const port = hostPortOf(runId, 'redis-2');
+      const ca = join(tlsDir, 'ca.crt');
+      probes.plain = cliPing(port, []);
+      probes.noCert = cliPing(port, ['--tls', '--cacert', ca]);
+      probes.withCert = cliPing(port, ['--tls', '--cacert', ca, '--cert', join(tlsDir, 'node.crt'), '--key', join(tlsDir, 'node.key')]);
+      probes.keyMode = (statSync(tlsDir).mode & 0o777).toString(8);
+    }
+    const { code } = await cli.exited;
     const result = readResult(out);
     expect(result?.verdict, whyNotPassed(result)).toBe('pass');
     expect(code).toBe(0);
