@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,5 +9,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 20_000,
     hookTimeout: 120_000,
+    // Everything this test run creates carries this session label: leak checks count only our own.
+    env: { FERRITE_DRILL_SESSION: process.env.FERRITE_DRILL_SESSION ?? `t${randomBytes(4).toString('hex')}` },
   },
 });

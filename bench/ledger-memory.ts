@@ -3,7 +3,7 @@
  * `node --expose-gc`). Baseline in the same run: the same rows as plain JS objects in an array, the
  * obvious design the ledger replaces. Prints one JSON line.
  */
-import { Code, Ledger } from '../src/workload/ledger.ts';
+import { Code, Ledger } from '../src/record/ledger.ts';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -8,18 +8,19 @@ import { mkdirSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { Journal } from '../src/journal/journal.ts';
+import type { Journal } from '../src/record/journal.ts';
 import { scenarioSchema, type Scenario } from '../src/scenario/schema.ts';
-import { Topology } from '../src/topology/topology.ts';
-import { resolveServerImage } from '../src/topology/images.ts';
+import type { Deployment } from '../src/topology/deployment.ts';
 import { WriteLoad } from '../src/workload/writers.ts';
 import { verifyLedger } from '../src/workload/verify.ts';
-import { Code, Final, Ledger } from '../src/workload/ledger.ts';
+import { NodeReader } from '../src/workload/readers.ts';
+import { Code, Final, Ledger } from '../src/record/ledger.ts';
 import { computeSeries } from '../src/analysis/series.ts';
 import { analyze } from '../src/analysis/analyze.ts';
 import { renderHtmlReport } from '../src/report/html.ts';
-import type { DrillResult } from '../src/engine/result.ts';
-import type { JournalEvent } from '../src/journal/journal.ts';
+import type { DrillResult } from '../src/record/result.ts';
+import type { JournalEvent } from '../src/record/journal.ts';
+import { bringUpForTest, type TestDeployment } from '../test/integration/deployment.ts';
 
 interface Row {
   case: string;
@@ -45,25 +46,15 @@ function add(row: Row): void {
   log(`${row.case}: ${fmt(row.measured)} ${row.unit} (baseline ${fmt(row.baseline)} ${row.baselineLabel}) ratio ${fmt(row.ratio)} target ${row.target} ${row.pass === null ? '' : row.pass ? 'OK' : 'MISSED'}`);
 }
 
-function topologySpec(replicas: number, sentinels: number): Scenario['topology'] {
-  return scenarioSchema.parse({
-    name: 'bench',
-    duration: 1000,
-    topology: { replicas, sentinels, sentinel: { quorum: 1 }, serverConfig: { 'repl-diskless-sync-delay': 0 } },
-  }).topology;
+async function bringUp(replicas: number, sentinels: number): Promise<TestDeployment & { upMs: number }> {
+  const t = performance.now();
+  const d = await bringUpForTest({ replicas, sentinels, sentinel: { quorum: 1 }, serverConfig: { 'repl-diskless-sync-delay': 0 } }, { load: { writers: WRITERS } });
+  return { ...d, upMs: performance.now() - t };
 }
 
-async function bringUp(image: string, replicas: number, sentinels: number): Promise<{ topology: Topology; journal: Journal; upMs: number }> {
-  const journal = new Journal();
-  const topology = new Topology(`bench${Date.now().toString(36).slice(-5)}`, topologySpec(replicas, sentinels), image, journal);
+async function timeDown(d: TestDeployment): Promise<number> {
   const t = performance.now();
-  await topology.up(ac.signal);
-  return { topology, journal, upMs: performance.now() - t };
-}
-
-async function timeDown(topology: Topology): Promise<number> {
-  const t = performance.now();
-  await topology.down();
+  await d.provisioner.tearDown();
   return performance.now() - t;
 }
 
@@ -72,8 +63,8 @@ function loadSpec(waitReplicas: number): Scenario['load'] {
 }
 
 /** Runs the harness's load for `seconds` (or until `maxWrites`), returns writes/s and the load. */
-async function harnessLoad(topology: Topology, journal: Journal, waitReplicas: number, seconds: number, maxWrites = Infinity) {
-  const load = new WriteLoad(loadSpec(waitReplicas), topology, journal, `b${Date.now().toString(36)}`);
+async function harnessLoad(dep: Deployment, journal: Journal, waitReplicas: number, seconds: number, maxWrites = Infinity) {
+  const load = new WriteLoad(loadSpec(waitReplicas), dep, journal, `b${Date.now().toString(36)}`);
   await load.connect(ac.signal);
   const t = performance.now();
   load.start();
@@ -84,9 +75,9 @@ async function harnessLoad(topology: Topology, journal: Journal, waitReplicas: n
 }
 
 /** redis-benchmark: plain SET, same connections, not pipelined. */
-function redisBenchmark(port: number, requests: number): Promise<number> {
+function redisBenchmark(host: string, port: number, requests: number): Promise<number> {
   return new Promise((resolvePromise, reject) => {
-    execFile('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '-c', String(WRITERS), '-n', String(requests), '-t', 'set', '-d', '32', '-r', '1000000', '--csv'], (err, stdout) => {
+    execFile('redis-benchmark', ['-h', host, '-p', String(port), '-c', String(WRITERS), '-n', String(requests), '-t', 'set', '-d', '32', '-r', '1000000', '--csv'], (err, stdout) => {
       if (err) return reject(err);
       const line = stdout.split('\n').find((l) => l.startsWith('"SET"'));
       resolvePromise(Number(line?.split(',')[1]?.replace(/"/g, '')));
@@ -95,8 +86,8 @@ function redisBenchmark(port: number, requests: number): Promise<number> {
 }
 
 /** The minimal ioredis loop: same connections, SET + WAIT pipelined per write, no ledger. */
-async function minimalWaitLoop(port: number, seconds: number): Promise<number> {
-  const clients = Array.from({ length: WRITERS }, () => new Redis({ host: '127.0.0.1', port }));
+async function minimalWaitLoop(host: string, port: number, seconds: number): Promise<number> {
+  const clients = Array.from({ length: WRITERS }, () => new Redis({ host, port }));
   let count = 0;
   const end = performance.now() + seconds * 1000;
   const t = performance.now();
@@ -114,44 +105,55 @@ async function minimalWaitLoop(port: number, seconds: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const image = (await resolveServerImage(topologySpec(1, 1), log)).image;
-  log(`image ${image}; ${WRITERS} connections; ${LOAD_SECONDS} s per load case`);
+  log(`${WRITERS} connections; ${LOAD_SECONDS} s per load case`);
 
   // --- bring-up and teardown, and how they grow with the container count ---
   for (const [replicas, sentinels, target] of [[1, 1, null], [2, 3, 3000], [5, 5, 6000]] as const) {
     const containers = 1 + replicas + sentinels;
-    const { topology, upMs } = await bringUp(image, replicas, sentinels);
-    const downMs = await timeDown(topology);
-    add({ case: `topology ready, ${containers} containers (1+${replicas}+${sentinels})`, measured: upMs, unit: 'ms', baseline: null, baselineLabel: '', ratio: target ? upMs / target : null, target: target ? `<= ${target} ms` : 'growth', pass: target ? upMs <= target : null });
+    const d = await bringUp(replicas, sentinels);
+    const downMs = await timeDown(d);
+    add({ case: `topology ready, ${containers} containers (1+${replicas}+${sentinels})`, measured: d.upMs, unit: 'ms', baseline: null, baselineLabel: '', ratio: target ? d.upMs / target : null, target: target ? `<= ${target} ms` : 'growth', pass: target ? d.upMs <= target : null });
     add({ case: `teardown, ${containers} containers`, measured: downMs, unit: 'ms', baseline: null, baselineLabel: '', ratio: containers === 6 ? downMs / 1000 : null, target: containers === 6 ? '<= 1000 ms' : 'growth', pass: containers === 6 ? downMs <= 1000 : null });
   }
 
-  // --- load generator vs redis-benchmark, and vs a minimal ioredis loop with WAIT ---
-  const { topology, journal } = await bringUp(image, 1, 1);
+  // --- load generator vs the machine's real limit: redis-benchmark to the container's own address ---
+  const d = await bringUp(1, 1);
+  const { dep, journal } = d;
   try {
-    const primaryPort = topology.node('redis-1').hostPort;
-    const warm = await redisBenchmark(primaryPort, 20_000);
-    const baselineSet = await redisBenchmark(primaryPort, Math.max(50_000, Math.round(warm * LOAD_SECONDS)));
-    const set = await harnessLoad(topology, journal, 0, LOAD_SECONDS);
-    add({ case: 'load generator, plain SET, full ledger', measured: set.rate, unit: 'writes/s', baseline: baselineSet, baselineLabel: 'redis-benchmark -c 4 SET/s', ratio: set.rate / baselineSet, target: '>= 0.8 x redis-benchmark', pass: set.rate / baselineSet >= 0.8 });
+    const primary = dep.node('redis-1');
+    const path = dep.access.path;
+    log(`client path: ${path} (${dep.access.reason})`);
+    const direct = { host: primary.ip, port: primary.port };
+    const published = { host: '127.0.0.1', port: primary.hostPort };
+    const target = path === 'direct' ? direct : published;
+    await redisBenchmark(target.host, target.port, 20_000); // warm-up
+    const warm = await redisBenchmark(direct.host, direct.port, 20_000);
+    const requests = Math.max(50_000, Math.round(warm * LOAD_SECONDS));
+    const baselineDirect = await redisBenchmark(direct.host, direct.port, requests);
+    const baselinePublished = await redisBenchmark(published.host, published.port, Math.round(requests / 2));
+    add({ case: 'redis-benchmark -c 4 SET, through the published port (docker-proxy)', measured: baselinePublished, unit: 'SET/s', baseline: baselineDirect, baselineLabel: 'redis-benchmark direct SET/s', ratio: baselinePublished / baselineDirect, target: 'for reference', pass: null });
+    const set = await harnessLoad(dep, journal, 0, LOAD_SECONDS);
+    add({ case: `load generator, plain SET, full ledger (${path})`, measured: set.rate, unit: 'writes/s', baseline: baselineDirect, baselineLabel: 'redis-benchmark -c 4 direct SET/s', ratio: set.rate / baselineDirect, target: '>= 0.7 x redis-benchmark direct', pass: set.rate / baselineDirect >= 0.7 });
 
-    const baselineWait = await minimalWaitLoop(primaryPort, LOAD_SECONDS);
-    const wait = await harnessLoad(topology, journal, 1, LOAD_SECONDS);
-    add({ case: 'load generator, SET + WAIT 1 100', measured: wait.rate, unit: 'writes/s', baseline: baselineWait, baselineLabel: 'minimal ioredis loop/s', ratio: wait.rate / baselineWait, target: '>= 0.9 x minimal loop', pass: wait.rate / baselineWait >= 0.9 });
+    const baselineWait = await minimalWaitLoop(target.host, target.port, LOAD_SECONDS);
+    const wait = await harnessLoad(dep, journal, 1, LOAD_SECONDS);
+    add({ case: `load generator, SET + WAIT 1 100 (${path})`, measured: wait.rate, unit: 'writes/s', baseline: baselineWait, baselineLabel: 'minimal ioredis loop/s, same path', ratio: wait.rate / baselineWait, target: '>= 0.9 x minimal loop', pass: wait.rate / baselineWait >= 0.9 });
 
     // --- growth: load generator and verification at 10k / 100k / 1M writes ---
     for (const n of [10_000, 100_000, 1_000_000]) {
-      await topology.command(topology.node('redis-1'), 'FLUSHALL');
-      const run = await harnessLoad(topology, journal, 0, 600, n);
-      add({ case: `load generator to ${n.toLocaleString('en-US')} writes`, measured: run.elapsed * 1000, unit: 'ms', baseline: (n / baselineSet) * 1000, baselineLabel: 'ms at redis-benchmark rate', ratio: (run.elapsed * n) / (run.load.ledger.size * (n / baselineSet)), target: 'growth', pass: null });
-      const v = await verifyLedger(run.load.ledger, topology.endpoint(topology.node('redis-1')));
+      await dep.command(primary, 'FLUSHALL');
+      const run = await harnessLoad(dep, journal, 0, 600, n);
+      add({ case: `load generator to ${n.toLocaleString('en-US')} writes`, measured: run.elapsed * 1000, unit: 'ms', baseline: (n / baselineDirect) * 1000, baselineLabel: 'ms at redis-benchmark direct rate', ratio: (run.elapsed * n) / (run.load.ledger.size * (n / baselineDirect)), target: 'growth', pass: null });
+      const reader = new NodeReader(primary.name, dep.access.endpoint(primary));
+      const v = await verifyLedger(run.load.ledger, reader);
+      reader.close();
       const lost = run.load.ledger.writers.reduce((k, w) => k + countAbsent(w.final, w.code, w.length), 0);
       if (lost > 0) throw new Error(`verification found ${lost} acknowledged writes missing in a fault-free run`);
-      const target = n === 1_000_000 ? 5000 : null;
-      add({ case: `verification of ${v.checked.toLocaleString('en-US')} writes`, measured: v.ms, unit: 'ms', baseline: null, baselineLabel: '', ratio: target ? v.ms / target : null, target: target ? '<= 5000 ms' : 'growth', pass: target ? v.ms <= target : null });
+      const limit = n === 1_000_000 ? 5000 : null;
+      add({ case: `verification of ${v.checked.toLocaleString('en-US')} writes`, measured: v.ms, unit: 'ms', baseline: null, baselineLabel: '', ratio: limit ? v.ms / limit : null, target: limit ? '<= 5000 ms' : 'growth', pass: limit ? v.ms <= limit : null });
     }
   } finally {
-    await topology.down();
+    await d.provisioner.tearDown();
   }
 
   // --- ledger memory (separate process: a clean heap) ---
@@ -193,15 +195,15 @@ function tenMinuteReport(rate: number): { html: number; renderMs: number } {
   const ledger = new Ledger(writers, 'bench', 32);
   for (let w = 0; w < writers; w++) for (let i = 0; i < per; i++) ledger.writers[w].push(1000 + (i * 600_000) / per, 0.3 + (i % 50) / 40, Code.ok, 1, 0);
   const events: JournalEvent[] = [
-    { t: 0, wall: 0, type: 'topology.nodes', nodes: [{ name: 'redis-1', kind: 'data', ip: '10.0.0.2', port: 6379 }] },
-    { t: 1000, wall: 1000, type: 'load.start' },
-    { t: 300_000, wall: 300_000, type: 'fault.inject', key: 'k#1', kind: 'kill', role: 'primary', node: 'redis-1', description: 'SIGKILL primary' },
-    { t: 601_000, wall: 601_000, type: 'load.stop' },
+    { t: 0, wall: 0, type: 'topology.nodes', mode: 'sentinel', nodes: [{ name: 'redis-1', kind: 'data', ip: '10.0.0.2', port: 6379 }] },
+    { t: 1000, wall: 1000, type: 'load.start', writers },
+    { t: 300_000, wall: 300_000, type: 'fault.inject', key: 'k#1', kind: 'kill', role: 'primary', node: 'redis-1', nodes: ['redis-1'], description: 'SIGKILL primary', issuedMs: 1 },
+    { t: 601_000, wall: 601_000, type: 'load.stop', writes: 0 },
   ];
   const t = performance.now();
-  const metrics = analyze({ events, ledger, masterName: 'mymaster', requiredReplicas: 1 });
+  const metrics = analyze({ events, ledger, requiredReplicas: 1 });
   const series = computeSeries(events, ledger);
-  const result = { scenario: 'bench', description: '', verdict: 'pass', error: null, runId: 'bench', startedAt: '', finishedAt: '', durationMs: 600_000, image: '', imageSource: '', serverVersion: '', topology: { server: 'redis', replicas: 1, sentinels: 1, quorum: 1, downAfterMs: 1000, failoverTimeoutMs: 10000, serverConfig: {} }, load: { writers, rate: 'unlimited', waitReplicas: 1, waitTimeoutMs: 100 }, timings: { topologyReadyMs: null, recovery: null, verifyMs: null, teardownMs: null }, faults: [], metrics, series, expectations: [], outDir: '', files: {}, scenarioFile: '' } as DrillResult;
+  const result = { scenario: 'bench', description: '', verdict: 'pass', error: null, runId: 'bench', startedAt: '', finishedAt: '', durationMs: 600_000, image: '', imageSource: '', serverVersion: '', clientPath: 'direct', topology: { mode: 'sentinel', server: 'redis', replicas: 1, sentinels: 1, quorum: 1, downAfterMs: 1000, failoverTimeoutMs: 10000, serverConfig: {} }, load: { writers, rate: 'unlimited', waitReplicas: 1, waitTimeoutMs: 100 }, timings: { topologyReadyMs: null, recovery: null, verifyMs: null, teardownMs: null }, faults: [], metrics, series, expectations: [], outDir: '', files: {}, scenarioFile: '' } as DrillResult;
   const html = renderHtmlReport(result, events);
   return { html: Buffer.byteLength(html), renderMs: performance.now() - t };
 }

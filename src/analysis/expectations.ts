@@ -1,17 +1,9 @@
 /** Expectation verdicts: each limit in the scenario checked against the measured metric. */
 import type { Limit } from '../scenario/schema.ts';
-import type { MetricName } from './metricNames.ts';
-import type { Metrics } from './analyze.ts';
+import type { MetricName, Metrics } from '../record/metrics.ts';
+import type { ExpectationResult } from '../record/result.ts';
 
-export interface ExpectationResult {
-  metric: MetricName;
-  limit: string;
-  min: number | null;
-  max: number | null;
-  actual: number | null;
-  pass: boolean;
-  note?: string;
-}
+export type { ExpectationResult } from '../record/result.ts';
 
 export function metricValue(metrics: Metrics, name: MetricName): number | null {
   let value: unknown = metrics;
@@ -31,7 +23,12 @@ export function evaluateExpectations(expect: Partial<Record<MetricName, Limit>>,
     const actual = metricValue(metrics, metric);
     const base = { metric, limit: describeLimit(limit), min: limit.min ?? null, max: limit.max ?? null, actual };
     if (actual === null) {
-      const note = metric.startsWith('lostWrites') || metric === 'recoveredWrites' ? 'not verified: no converged primary to read the final state from' : 'never happened during the drill';
+      const note =
+        metric === 'lostWrites.durable' && metrics.durableNote && metrics.verifiedAgainst !== null
+          ? metrics.durableNote
+          : metric.startsWith('lostWrites') || metric === 'recoveredWrites'
+            ? 'not verified: no converged primary to read the final state from'
+            : 'never happened during the drill';
       return { ...base, pass: false, note };
     }
     const pass = (limit.min === undefined || actual >= limit.min) && (limit.max === undefined || actual <= limit.max);

@@ -4,56 +4,16 @@
  * small result.json and report: nothing per operation is kept.
  */
 import * as hdr from 'hdr-histogram-js';
-import type { JournalEvent } from '../journal/journal.ts';
-import { Code, type Ledger } from '../workload/ledger.ts';
+import type { JournalEvent } from '../record/events.ts';
+import { ofType } from '../record/events.ts';
+import { anchorFault, healOf, loadWindow, nodeIndex, nodesOf } from '../record/anchors.ts';
+import { outcomeOf, type Ledger } from '../record/ledger.ts';
+import type { Bucket, FaultBand, LatencySummary, Series } from '../record/result.ts';
 
 const MAX_BUCKETS = 240;
 const PERCENTILES = [50, 90, 99, 99.9] as const;
 
-export interface Bucket {
-  /** Bucket start, ms after the load started. */
-  t: number;
-  ok: number;
-  fail: number;
-  indeterminate: number;
-  /** Latency of acknowledged writes in the bucket (by completion time), ms; null when none. */
-  p50: number | null;
-  p99: number | null;
-}
-
-export interface LatencySummary {
-  count: number;
-  p50: number | null;
-  p90: number | null;
-  p99: number | null;
-  p999: number | null;
-  max: number | null;
-  /** [percentile, ms] points for a percentile chart. */
-  curve: [number, number][];
-}
-
-export interface FaultBand {
-  key: string;
-  label: string;
-  /** ms after the load started. */
-  from: number;
-  to: number;
-  healed: boolean;
-}
-
-export interface Series {
-  bucketMs: number;
-  /** ms after the load started. */
-  loadMs: number;
-  /** The fault that hit the primary (t0), ms after the load started; null without one. */
-  t0: number | null;
-  buckets: Bucket[];
-  faults: FaultBand[];
-  /** Acknowledged-write latency before t0, while the fault lasted, and after recovery. */
-  latency: { before: LatencySummary; during: LatencySummary; after: LatencySummary };
-  /** The "during" window, ms after the load started. */
-  during: { from: number; to: number } | null;
-}
+export type { Series } from '../record/result.ts';
 
 function newHistogram(): hdr.Histogram {
   // Microseconds, 1 µs to 1 h, 2 significant digits: ~1% error, a few KB each.
@@ -68,8 +28,9 @@ function summarize(h: hdr.Histogram): LatencySummary {
 }
 
 export function computeSeries(events: JournalEvent[], ledger: Ledger): Series {
-  const loadStart = events.find((e) => e.type === 'load.start')?.t ?? 0;
-  const loadStop = events.find((e) => e.type === 'load.stop')?.t ?? loadStart;
+  const window = loadWindow(events);
+  const loadStart = window?.start ?? 0;
+  const loadStop = window?.stop ?? loadStart;
   const loadMs = Math.max(1, loadStop - loadStart);
   const bucketMs = niceBucket(loadMs / MAX_BUCKETS);
   const n = Math.ceil(loadMs / bucketMs) + 1;
@@ -77,15 +38,14 @@ export function computeSeries(events: JournalEvent[], ledger: Ledger): Series {
   const fail = new Uint32Array(n);
   const ind = new Uint32Array(n);
 
-  const injects = events.filter((e) => e.type === 'fault.inject').sort((a, b) => a.t - b.t);
-  const heals = events.filter((e) => e.type === 'fault.heal' && !e.skipped);
+  const injects = ofType(events, 'fault.inject').sort((a, b) => a.t - b.t);
   const faults: FaultBand[] = injects.map((e) => {
-    const heal = heals.find((h) => h.key === e.key);
-    return { key: String(e.key), label: String(e.description ?? e.kind), from: e.t - loadStart, to: (heal?.t ?? loadStop) - loadStart, healed: Boolean(heal) };
+    const heal = healOf(events, e.key);
+    return { key: e.key, label: e.description ?? e.kind, from: e.t - loadStart, to: (heal?.t ?? loadStop) - loadStart, healed: Boolean(heal) };
   });
-  const primaryFault = injects.find((e) => e.role === 'primary') ?? injects[0];
-  const t0 = primaryFault ? primaryFault.t - loadStart : null;
-  const during = t0 === null ? null : { from: t0, to: recoveryPoint(events, ledger, primaryFault!, loadStop) - loadStart };
+  const anchor = anchorFault(events);
+  const t0 = anchor ? anchor.t - loadStart : null;
+  const during = anchor ? { from: anchor.t - loadStart, to: recoveryPoint(events, ledger, anchor, loadStop) - loadStart } : null;
 
   // Per write, only array increments (a 10-minute drill has ~12 M writes): exact µs counts per window,
   // fed to hdr-histogram afterwards with their counts, and log-spaced bins per time bucket for the
@@ -96,9 +56,9 @@ export function computeSeries(events: JournalEvent[], ledger: Ledger): Series {
     for (let i = 0; i < w.length; i++) {
       const end = w.start[i] + w.latency[i] - loadStart;
       const b = Math.min(n - 1, Math.max(0, Math.floor(end / bucketMs)));
-      const code = w.code[i];
-      if (code !== Code.ok) {
-        if (code <= Code.replyError) fail[b]++;
+      const outcome = outcomeOf(w.code[i]);
+      if (outcome !== 'ok') {
+        if (outcome === 'fail') fail[b]++;
         else ind[b]++;
         continue;
       }
@@ -159,15 +119,14 @@ class ExactCounts {
  * When the primary fault was over for clients: its heal; else the first write acknowledged by another
  * node after the fault (the new primary); else the end of the load.
  */
-function recoveryPoint(events: JournalEvent[], ledger: Ledger, fault: JournalEvent, loadStop: number): number {
-  const heal = events.find((e) => e.type === 'fault.heal' && e.key === fault.key && !e.skipped);
+function recoveryPoint(events: JournalEvent[], ledger: Ledger, fault: { t: number; key: string; node: string | null }, loadStop: number): number {
+  const heal = healOf(events, fault.key);
   if (heal) return heal.t;
-  const nodes = (events.find((e) => e.type === 'topology.nodes')?.nodes as { name: string }[] | undefined) ?? [];
-  const faulted = nodes.findIndex((n) => n.name === fault.node);
+  const faulted = nodeIndex(nodesOf(events), fault.node);
   let first = Infinity;
   for (const w of ledger.writers) {
     for (let i = 0; i < w.length; i++) {
-      if (w.code[i] === Code.ok && w.start[i] > fault.t && w.node[i] !== faulted) {
+      if (outcomeOf(w.code[i]) === 'ok' && w.start[i] > fault.t && w.node[i] !== faulted) {
         first = Math.min(first, w.start[i] + w.latency[i]);
         break; // rows are in time order per writer
       }

@@ -2,17 +2,18 @@
 import { Command, CommanderError } from 'commander';
 import { loadScenario, listBuiltinScenarios } from '../scenario/loader.ts';
 import { scenarioJsonSchema } from '../scenario/schema.ts';
-import { runDrill } from '../engine/run.ts';
+import { defaultOutDir, runDrill } from '../engine/run.ts';
+import { writeRunOutputs } from '../report/write.ts';
 import { createProgress } from '../engine/progress.ts';
-import { cleanLeftovers } from '../topology/cleanup.ts';
-import { assertDockerAvailable } from '../topology/docker.ts';
-import { resolveServerImage, ensureNettoolsImage } from '../topology/images.ts';
+import { cleanLeftovers } from '../topology/runtime/docker/cleanup.ts';
+import { assertDockerAvailable } from '../topology/runtime/docker/client.ts';
+import { resolveServerImage, ensureNettoolsImage } from '../topology/runtime/docker/images.ts';
 import { scenarioSchema } from '../scenario/schema.ts';
 import { ExitCode, InputError, InfrastructureError } from '../util/errors.ts';
 import { formatSummary, formatSuiteDrillLine, formatSuiteSummary } from './summary.ts';
 import { loadSuite, listBuiltinSuites } from '../suite/loader.ts';
 import { runSuite } from '../suite/run.ts';
-import type { Verdict } from '../engine/result.ts';
+import type { Verdict } from '../record/result.ts';
 import { rerenderRun } from '../report/rerender.ts';
 
 /**
@@ -79,7 +80,12 @@ export async function runCli(argv: string[]): Promise<number> {
     .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean }) => {
       const loaded = await loadScenario(name);
       code = await withInterruptHandling(async (signal) => {
-        const result = await runDrill(loaded, { outDir: opts.out, signal, progress: createProgress({ quiet: Boolean(opts.quiet || opts.json) }) });
+        const progress = createProgress({ quiet: Boolean(opts.quiet || opts.json) });
+        const outDir = opts.out ?? defaultOutDir(loaded.scenario.name);
+        const outcome = await runDrill(loaded, { signal, progress });
+        await writeRunOutputs(outDir, outcome);
+        const result = outcome.result;
+        progress.info(`output in ${result.outDir}`);
         if (opts.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
         else process.stdout.write(formatSummary(result));
         return result.verdict;

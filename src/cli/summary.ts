@@ -1,5 +1,5 @@
 /** The closing summary printed after a drill. */
-import type { DrillResult } from '../engine/result.ts';
+import type { DrillResult } from '../record/result.ts';
 import { join } from 'node:path';
 import type { SuiteDrill, SuiteResult } from '../suite/run.ts';
 
@@ -11,13 +11,16 @@ export function formatSummary(r: DrillResult): string {
   if (m) {
     lines.push(
       `  primary        ${m.oldPrimary ?? '-'} -> ${m.newPrimary ?? 'no new primary'}`,
-      `  detection      ${fmt(m.detectionMs)}   odown ${fmt(m.odownMs)}   failover ${fmt(m.failoverMs)}`,
+      m.mode === 'cluster'
+        ? `  detection      PFAIL ${fmt(m.pfailMs)}   FAIL ${fmt(m.detectionMs)}   failover ${fmt(m.failoverMs)}   cluster down ${fmt(m.clusterDownMs)}`
+        : `  detection      ${fmt(m.detectionMs)}   odown ${fmt(m.odownMs)}   failover ${fmt(m.failoverMs)}`,
       `  rto            ${fmt(m.rtoMs)}   durable rto ${fmt(m.durableRtoMs)}   writes unavailable ${fmt(m.writeUnavailableMs)}`,
       `  writes         ${m.writes.attempted} attempted, ${m.writes.acknowledged} acknowledged, ${m.writes.failed} failed, ${m.writes.indeterminate} indeterminate`,
       m.verifiedAgainst === null
         ? '  lost           unknown: not verified (no converged primary to read the final state from)'
-        : `  lost           ${m.lostWrites.total} (durable ${m.lostWrites.durable}, unconfirmed ${m.lostWrites.unconfirmed}); recovered ${m.recoveredWrites}; split-brain writes ${m.splitBrainWrites}`,
-      `  failovers      ${m.failovers}; +sdown events ${m.sdownEvents}${m.writes.noreplicas ? `; NOREPLICAS refusals ${m.writes.noreplicas}` : ''}${m.resync ? `; ${m.resync.node} resync: ${m.resync.full} full, ${m.resync.partial} partial, caught up in ${fmt(m.resync.catchUpMs)}` : ''}`,
+        : `  lost           ${m.lostWrites.total} (durable ${m.lostWrites.durable ?? 'n/a: no WAIT'}, unconfirmed ${m.lostWrites.unconfirmed}); recovered ${m.recoveredWrites}; split-brain writes ${m.splitBrainWrites}`,
+      ...m.shards.map((s) => `  shard ${s.shard}${s.faulted ? '*' : ' '}       ${s.oldPrimary ?? '-'}${s.newPrimary ? ` -> ${s.newPrimary}` : ''}: rto ${fmt(s.rtoMs)}, unavailable ${fmt(s.writeUnavailableMs)}, ${s.writes.acknowledged} acknowledged, lost ${s.lostWrites.total ?? 'unknown'}`),
+      `  failovers      ${m.failovers}${m.mode === 'sentinel' ? `; +sdown events ${m.sdownEvents}` : ''}${m.writes.noreplicas ? `; NOREPLICAS refusals ${m.writes.noreplicas}` : ''}${m.resync ? `; ${m.resync.node} resync: ${m.resync.full} full, ${m.resync.partial} partial, caught up in ${fmt(m.resync.catchUpMs)}` : ''}`,
     );
   }
   for (const e of r.expectations) {

@@ -3,12 +3,14 @@
  * `fault: heal` steps, `repeat`), overlapping faults allowed. Keeps the active faults so that an abort
  * heals every one of them before teardown.
  */
-import type { Scenario } from '../scenario/schema.ts';
-import { describeEntry, healFault, injectFault, type ActiveFault, type FaultContext, type FaultEntry } from '../faults/catalogue.ts';
+import type { FaultEntry, Scenario } from '../scenario/schema.ts';
+import { describeEntry, healFault, injectFault, type ActiveFault } from '../faults/inject.ts';
+import type { FaultContext } from '../faults/kind.ts';
 import type { Progress } from './progress.ts';
 import { sleep, throwIfAborted } from '../util/time.ts';
 
-type Step = { at: number; order: number } & ({ kind: 'inject'; entry: FaultEntry; key: string } | { kind: 'heal'; key: string });
+type InjectStep = { at: number; order: number; kind: 'inject'; entry: FaultEntry; key: string };
+type Step = InjectStep | { at: number; order: number; kind: 'heal'; key: string };
 
 /** Expands the timeline into ordered steps. Pure, so it is unit-testable. */
 export function planTimeline(timeline: Scenario['timeline']): Step[] {
@@ -43,28 +45,38 @@ export class TimelineRunner {
     private readonly progress: Progress,
   ) {}
 
-  /** Runs every step that falls before the end of the load; later heals are left to healAll(). */
+  /**
+   * Runs every step that falls before the end of the load; later heals are left to healAll(). Faults
+   * declared for the same instant are injected together (e.g. two primaries killed at once), each
+   * resolving its targets against the deployment as it was before either fired.
+   */
   async run(loadStart: number, signal: AbortSignal): Promise<void> {
     const { journal } = this.ctx;
     // A fault's duration counts from when it took effect: an injection that took 30 ms moves its heal too.
     const lateness = new Map<string, number>();
-    for (const step of planTimeline(this.scenario.timeline)) {
-      if (step.at >= this.scenario.duration) break;
+    const steps = planTimeline(this.scenario.timeline).filter((s) => s.at < this.scenario.duration);
+    for (let i = 0; i < steps.length; ) {
+      const step = steps[i];
       const delay = loadStart + step.at + (step.kind === 'heal' ? (lateness.get(step.key) ?? 0) : 0) - journal.now();
       if (delay > 0) await sleep(delay, signal);
       throwIfAborted(signal);
-      if (step.kind === 'inject') {
-        const fault = await injectFault(step.entry, step.key, this.ctx);
-        lateness.set(step.key, Math.max(0, journal.now() - (loadStart + step.at)));
-        this.active.set(step.key, fault);
-        this.progress.info(`fault ${step.key}: ${describeEntry(step.entry)} -> ${fault.nodes.join(', ') || '(no node)'}`);
-      } else {
+      if (step.kind === 'heal') {
+        i++;
         const fault = this.active.get(step.key);
         if (!fault) continue;
         this.active.delete(step.key);
         await healFault(fault, this.ctx, 'scheduled');
         this.progress.info(`healed ${step.key}`);
+        continue;
       }
+      const together: InjectStep[] = [];
+      while (i < steps.length && steps[i].kind === 'inject' && steps[i].at === step.at) together.push(steps[i++] as InjectStep);
+      const faults = await Promise.all(together.map((s) => injectFault(s.entry, s.key, this.ctx)));
+      together.forEach((s, k) => {
+        lateness.set(s.key, Math.max(0, journal.now() - (loadStart + s.at)));
+        this.active.set(s.key, faults[k]);
+        this.progress.info(`fault ${s.key}: ${describeEntry(s.entry)} -> ${faults[k].nodes.join(', ') || '(no node)'}`);
+      });
     }
   }
 

@@ -2,7 +2,7 @@
  * Charts as inline SVG strings, rendered here rather than by a script in the page: the report is one
  * self-contained file that opens anywhere (disk, CI artifact) without network or JavaScript.
  */
-import type { Series, LatencySummary } from '../analysis/series.ts';
+import type { Series, LatencySummary } from '../record/result.ts';
 
 const W = 960;
 const PAD = { left: 64, right: 16, top: 16, bottom: 36 };

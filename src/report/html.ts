@@ -6,10 +6,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import type { JournalEvent } from '../journal/journal.ts';
-import type { DrillResult } from '../engine/result.ts';
-import { METRIC_DEFINITIONS, METRIC_NAMES } from '../analysis/metricNames.ts';
-import { sentinelEventsOf } from '../analysis/analyze.ts';
+import type { JournalEvent } from '../record/events.ts';
+import type { DrillResult } from '../record/result.ts';
+import { anchorFault } from '../record/anchors.ts';
+import { METRIC_DEFINITIONS, METRIC_NAMES } from '../record/metrics.ts';
+import { sentinelEventsOf } from '../analysis/sentinel.ts';
+import { clusterEventsOf } from '../analysis/cluster.ts';
 import { failureTimelineSvg, latencyOverTimeSvg, loadChartSvg, percentileChartSvg } from './charts.ts';
 
 const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'templates');
@@ -24,51 +26,63 @@ hb.registerHelper('lat', (v: unknown) => (typeof v === 'number' ? (v < 10 ? v.to
 hb.registerHelper('num', (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-US') : v === null || v === undefined ? '—' : String(v)));
 hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 
-const HARNESS_EVENTS: Record<string, (e: JournalEvent) => string> = {
-  phase: (e) => `phase: ${e.name}`,
-  'fault.inject': (e) => `fault ${e.key}: ${e.description} -> ${(e.nodes as string[] | undefined)?.join(', ') ?? e.node}`,
-  'fault.heal': (e) => `healed ${e.key}${e.skipped ? ` (${e.skipped})` : ''}`,
-  'recovery.converged': (e) => `converged: primary ${e.primary}`,
-  'recovery.incomplete': (e) => `did not converge: ${e.reason}`,
-  'verify.done': (e) => `verified ${e.checked} writes against ${e.node}`,
-  'replication.state': (e) => `replication: role ${e.role}${e.master ? `, master ${e.master}` : ''}${e.link ? `, link ${e.link}` : ''}`,
-  'topology.address-changed': (e) => `address changed ${e.from} -> ${e.to}`,
-  'container.die': (e) => `container died (${e.action}, exit ${e.exitCode ?? '?'})`,
-  'run.error': (e) => `error: ${e.message}`,
-};
+/** Harness events worth a row in the report's event table, and how each reads. */
+function harnessEventText(e: JournalEvent): string | null {
+  switch (e.type) {
+    case 'phase':
+      return `phase: ${e.name}`;
+    case 'fault.inject':
+      return `fault ${e.key}: ${e.description} -> ${e.nodes.join(', ') || e.node}`;
+    case 'fault.heal':
+      return `healed ${e.key}${e.skipped ? ` (${e.skipped})` : ''}`;
+    case 'recovery.converged':
+      return `converged: primary ${e.primary}`;
+    case 'recovery.incomplete':
+      return `did not converge: ${e.reason}`;
+    case 'verify.done':
+      return `verified ${e.checked} writes against ${e.node}`;
+    case 'replication.state':
+      return `replication: role ${e.role}${e.master ? `, master ${e.master}` : ''}${e.link ? `, link ${e.link}` : ''}`;
+    case 'topology.address-changed':
+      return `address changed ${e.from} -> ${e.to}`;
+    case 'container.die':
+      return `container died (${e.action}, exit ${e.exitCode ?? '?'})`;
+    case 'cluster.state':
+      return `cluster_state:${e.state} (polled)`;
+    case 'run.error':
+      return `error: ${e.message}`;
+    default:
+      return null;
+  }
+}
 
 export function renderHtmlReport(result: DrillResult, events: JournalEvent[]): string {
   compiled ??= hb.compile(readFileSync(join(TEMPLATE_DIR, 'report.hbs'), 'utf8'));
-  const fault = events.find((e) => e.type === 'fault.inject' && e.role === 'primary') ?? events.find((e) => e.type === 'fault.inject');
+  const fault = anchorFault(events);
   const t0 = fault?.t;
   const m = result.metrics;
   const s = result.series;
-
-  const steps = m
-    ? [
-        { label: `fault injected (t0): ${fault?.description ?? ''}`, ms: 0 },
-        ...Object.entries(m.perSentinel).map(([node, v]) => ({ label: `${node} +sdown`, ms: v.sdownMs })),
-        { label: '+odown (quorum agrees)', ms: m.phases.odown },
-        { label: '+elected-leader', ms: m.phases.electedLeader },
-        { label: '+selected-slave', ms: m.phases.selectedReplica },
-        { label: '+promoted-slave', ms: m.phases.promotedReplica },
-        { label: '+switch-master (failover)', ms: m.phases.switchMaster },
-        { label: 'replicas reconfigured', ms: m.phases.replicasReconfigured },
-        { label: 'first write on the new primary (RTO)', ms: m.rtoMs },
-        { label: 'first durable write (WAIT met)', ms: m.durableRtoMs },
-      ]
+  // Cluster mode: one timeline per faulted shard; Sentinel mode: one.
+  const stepGroups = m
+    ? m.mode === 'cluster'
+      ? [...new Set(m.steps.map((st) => st.shard))].map((shard) => ({ title: shard === undefined ? 'cluster' : `shard ${shard}`, steps: m.steps.filter((st) => st.shard === shard) }))
+      : [{ title: null, steps: m.steps }]
     : [];
 
   const rows = [
-    ...sentinelEventsOf(events).map((e) => ({ e, node: String(e.node), what: `${e.channel} ${e.message}` })),
-    ...events.filter((e) => HARNESS_EVENTS[e.type]).map((e) => ({ e, node: String(e.node ?? 'harness'), what: HARNESS_EVENTS[e.type](e) })),
+    ...sentinelEventsOf(events).map((e) => ({ e, node: e.node, what: `${e.channel} ${e.message}`, kind: 'server' })),
+    ...clusterEventsOf(events).map((e) => ({ e, node: e.node, what: e.text, kind: 'server' })),
+    ...events.flatMap((e) => {
+      const what = harnessEventText(e);
+      return what === null ? [] : [{ e, node: 'node' in e && typeof e.node === 'string' ? e.node : 'harness', what, kind: 'harness' }];
+    }),
   ].sort((a, b) => a.e.t - b.e.t);
-  const eventRows = rows.slice(0, MAX_EVENT_ROWS).map(({ e, node, what }) => ({
+  const eventRows = rows.slice(0, MAX_EVENT_ROWS).map(({ e, node, what, kind }) => ({
     at: t0 === undefined ? null : e.t - t0,
     wall: new Date(e.wall).toISOString(),
     node,
     what,
-    kind: e.type === 'sentinel.event' ? 'sentinel' : 'harness',
+    kind,
   }));
   const nodesInEvents = [...new Set(eventRows.map((r) => r.node))].sort();
 
@@ -84,7 +98,7 @@ export function renderHtmlReport(result: DrillResult, events: JournalEvent[]): s
     metrics: m,
     series: s,
     duringWindow: s?.during ? `${(s.during.from / 1000).toFixed(1)} s to ${(s.during.to / 1000).toFixed(1)} s into the load` : null,
-    timelineSvg: m && fault ? new hb.SafeString(failureTimelineSvg(steps)) : null,
+    timelines: fault ? stepGroups.map((g) => ({ title: g.title, svg: new hb.SafeString(failureTimelineSvg(g.steps)) })) : [],
     loadSvg: s ? new hb.SafeString(loadChartSvg(s)) : null,
     latencySvg: s ? new hb.SafeString(latencyOverTimeSvg(s)) : null,
     percentileSvg: s ? new hb.SafeString(percentileChartSvg(s.latency)) : null,

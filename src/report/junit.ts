@@ -3,7 +3,7 @@
  * read): one testsuite per drill (several in a suite's file), one testcase per expectation; a failed expectation is a <failure>
  * carrying actual vs limit, a drill that could not run is an <error>.
  */
-import type { DrillResult } from '../engine/result.ts';
+import type { DrillResult } from '../record/result.ts';
 
 const xml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');

@@ -2,10 +2,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { parseNdjson } from '../journal/journal.ts';
-import { Ledger } from '../workload/ledger.ts';
+import { parseNdjson } from '../record/journal.ts';
+import { Ledger } from '../record/ledger.ts';
 import { computeSeries } from '../analysis/series.ts';
-import type { DrillResult } from '../engine/result.ts';
+import type { DrillResult } from '../record/result.ts';
 import { renderHtmlReport } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { InputError } from '../util/errors.ts';

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { scenarioSchema, type Scenario } from './schema.ts';
-import { METRIC_NAMES } from '../analysis/metricNames.ts';
+import { METRIC_NAMES } from '../record/metrics.ts';
 import { InputError } from '../util/errors.ts';
 
 export const BUILTIN_SCENARIO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios');

@@ -3,25 +3,13 @@
  * Schema by `ferrite-drill schema` so editors can autocomplete and check scenario files.
  */
 import { z } from 'zod';
-import { METRIC_NAMES } from '../analysis/metricNames.ts';
-import { parseDurationMs } from '../util/time.ts';
+import { METRIC_NAMES } from '../record/metrics.ts';
+import { duration, SHARD_SELECTOR } from './primitives.ts';
+import { FAULT_REGISTRY, faultKind } from '../faults/registry.ts';
 
-/** No drill step is longer than a day; anything more is a typo (ms for s, an extra zero). */
-const MAX_DURATION_MS = 24 * 3_600_000;
-const DURATION_PATTERN = /^\s*\d+(\.\d+)?\s*(ms|s|m|h)?\s*$/;
-
-/** A duration: milliseconds as a number, or a string such as "1500ms", "5s", "2m". */
-const duration = z
-  .union([
-    z.number().nonnegative(),
-    z.string().regex(DURATION_PATTERN, 'expected a duration such as 1500, "1500ms", "5s" or "2m"'),
-  ])
-  .transform((value) => parseDurationMs(value) as number)
-  .refine((ms) => ms <= MAX_DURATION_MS, { message: 'longer than 24 h: not a drill' })
-  .meta({ description: 'Milliseconds, or a string with a unit: "1500ms", "5s", "2m".' });
-
+export { ROLE_SELECTORS } from './primitives.ts';
 export const SERVER_KINDS = ['redis', 'valkey', 'ferrite'] as const;
-export const SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGSTOP'] as const;
+export const HA_MODES = ['sentinel', 'cluster'] as const;
 
 const sentinelSettings = z.strictObject({
   masterName: z.string().regex(/^[A-Za-z0-9._-]+$/).default('mymaster').meta({ description: 'Name the sentinels monitor the primary under.' }),
@@ -58,23 +46,62 @@ const tls = z
   })
   .meta({ description: 'TLS everywhere: clients, replication and Sentinel links, with a throwaway CA made for the run; the plain ports are closed.' });
 
-const topology = z.strictObject({
+/** A redis.conf value: one line (a newline would smuggle in another directive). */
+const configValue = z
+  .union([z.string(), z.number(), z.boolean()])
+  .refine((v) => typeof v !== 'string' || !/[\r\n\0]/.test(v), { message: 'a config value is one line: no newline, carriage return or NUL' });
+
+const clusterSettings = z.strictObject({
+  nodeTimeout: duration.default(2000).meta({ description: 'cluster-node-timeout: silence before a node flags another PFAIL; failover follows.' }),
+  replicaValidityFactor: z.number().int().min(0).default(10).meta({ description: 'cluster-replica-validity-factor (0: a replica may always fail over).' }),
+  requireFullCoverage: z.boolean().default(true).meta({ description: 'cluster-require-full-coverage: the whole cluster refuses writes while any slot is unserved.' }),
+});
+
+const topologyInput = z.strictObject({
+  mode: z.enum(HA_MODES).default('sentinel').meta({ description: 'How HA works: "sentinel" (primary, replicas, sentinels) or "cluster" (Redis Cluster shards).' }),
   server: z.enum(SERVER_KINDS).default('redis').meta({ description: 'Server flavour: picks the default image and binary names.' }),
   image: z
     .string()
     .min(1)
     .default('auto')
     .meta({ description: '"auto": the upstream image when a registry is reachable, else one built locally from the host\'s redis-server. Or an image name.' }),
-  replicas: z.number().int().min(0).max(16).default(2),
-  sentinels: z.number().int().min(0).max(15).default(3),
+  replicas: z.number().int().min(0).max(16).optional().meta({ description: 'Sentinel mode: replicas of the primary (default 2).' }),
+  sentinels: z.number().int().min(0).max(15).optional().meta({ description: 'Sentinel mode: sentinels (default 3). Refused in cluster mode.' }),
   sentinel: sentinelSettings.prefault({}),
+  shards: z.number().int().min(3, 'at least 3 shards: a replica is promoted only with the votes of a majority of the primaries').max(16).optional().meta({ description: 'Cluster mode: shards (primaries), default 3; a failover needs a majority of primaries, so at least 3.' }),
+  replicasPerShard: z.number().int().min(0).max(5).optional().meta({ description: 'Cluster mode: replicas of each shard primary (default 1).' }),
+  cluster: clusterSettings.optional().meta({ description: 'Cluster mode settings.' }),
   auth: auth.optional(),
   tls: tls.optional(),
   serverConfig: z
-    .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'config names are lower-case words joined by "-"'), z.union([z.string(), z.number(), z.boolean()]))
+    .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'config names are lower-case words joined by "-"'), configValue)
     .default({})
     .meta({ description: 'Config directives passed to every data node, e.g. { min-replicas-to-write: 1 }.' }),
 });
+
+type TopologyInput = z.output<typeof topologyInput>;
+
+/** The topology with every mode-dependent default filled in. */
+export interface Topology extends Omit<TopologyInput, 'replicas' | 'sentinels' | 'shards' | 'replicasPerShard' | 'cluster'> {
+  /** Replicas of each primary (Sentinel: of the one primary; cluster: of each shard's). */
+  replicas: number;
+  sentinels: number;
+  /** Shards (1 in Sentinel mode). */
+  shards: number;
+  cluster: z.output<typeof clusterSettings>;
+}
+
+function withModeDefaults(t: TopologyInput): Topology {
+  const cluster = t.mode === 'cluster';
+  const { replicasPerShard, ...rest } = t;
+  return {
+    ...rest,
+    replicas: cluster ? (replicasPerShard ?? 1) : (t.replicas ?? 2),
+    sentinels: cluster ? 0 : (t.sentinels ?? 3),
+    shards: cluster ? (t.shards ?? 3) : 1,
+    cluster: t.cluster ?? clusterSettings.parse({}),
+  };
+}
 
 const load = z.strictObject({
   writers: z.number().int().min(1).max(256).default(4).meta({ description: 'Concurrent writers, one connection each.' }),
@@ -92,105 +119,14 @@ const load = z.strictObject({
   valueSize: z.number().int().min(8).max(65536).default(32).meta({ description: 'Bytes per value (values stay unique).' }),
 });
 
-/**
- * Fault targets, resolved when the fault fires: a role or a node name. Roles: primary (the primary at
- * that moment), old-primary (the node that was primary when the first primary fault fired), replica
- * (any running replica; also replica:most-up-to-date / replica:least-up-to-date), replicas (all),
- * sentinel (any running sentinel; sentinel:leader = the latest failover leader), sentinels / all-sentinels.
- */
-export const ROLE_SELECTORS = [
-  'primary', 'old-primary', 'replica', 'replica:any', 'replica:most-up-to-date', 'replica:least-up-to-date', 'replicas',
-  'sentinel', 'sentinel:any', 'sentinel:leader', 'sentinels', 'all-sentinels',
-] as const;
-const NODE_NAME = /^(redis|sentinel)-\d+$/;
-const target = z
-  .string()
-  .refine((t) => (ROLE_SELECTORS as readonly string[]).includes(t) || NODE_NAME.test(t), {
-    message: `a target is a role (${ROLE_SELECTORS.join(', ')}) or a node name such as redis-2 or sentinel-1`,
-  })
-  .meta({ description: 'Role resolved when the fault fires, or a node name (redis-N, sentinel-N).' });
-/** A party in a partition: a target, or "client" (the harness's own connections). */
-const party = z
-  .string()
-  .refine((t) => t === 'client' || (ROLE_SELECTORS as readonly string[]).includes(t) || NODE_NAME.test(t), {
-    message: 'a partition party is "client", a role (primary, replicas, sentinels, ...) or a node name',
-  });
-
-const common = {
-  at: duration.meta({ description: 'When the fault fires, from the start of the load.' }),
-  id: z.string().regex(/^[A-Za-z0-9_-]+$/).optional().meta({ description: 'Name for an explicit `fault: heal, of: <id>` step.' }),
-  duration: duration.optional().meta({ description: 'Heal automatically this long after injection.' }),
-  repeat: z
-    .strictObject({ times: z.number().int().min(2).max(1000), every: duration })
-    .optional()
-    .meta({ description: 'Inject again every `every`, `times` in all (each healed after `duration`).' }),
-};
-
-export const FAULT_KINDS = ['kill', 'stop', 'restart', 'pause', 'stall', 'partition', 'loss', 'bandwidth', 'netem', 'heal'] as const;
-
-const killFault = z.strictObject({
-  ...common,
-  fault: z.literal('kill'),
-  target: target.default('primary'),
-  signal: z.enum(SIGNALS).default('SIGKILL').meta({ description: 'Heal: SIGCONT after SIGSTOP; otherwise the container is started again.' }),
-});
-const stopFault = z.strictObject({ ...common, fault: z.literal('stop'), target: target.default('primary') });
-const restartFault = z.strictObject({ ...common, fault: z.literal('restart'), target: target.default('primary') });
-const pauseFault = z.strictObject({ ...common, fault: z.literal('pause'), target: target.default('primary') });
-const stallFault = z.strictObject({
-  ...common,
-  fault: z.literal('stall'),
-  target: target.default('primary'),
-  duration: duration.meta({ description: 'How long the server is stalled (DEBUG SLEEP).' }),
-});
-const partitionFault = z
-  .strictObject({
-    ...common,
-    fault: z.literal('partition'),
-    isolate: party.optional().meta({ description: 'Cut this party off from every other node and from the client.' }),
-    groups: z.array(z.array(party).min(1)).min(2).optional().meta({ description: 'Split into groups that cannot reach each other, e.g. [[primary, client], [replicas, sentinels]].' }),
-    oneway: z
-      .strictObject({ from: z.array(party).min(1), to: z.array(party).min(1) })
-      .optional()
-      .meta({ description: 'Drop packets from `from` to `to` only (asymmetric).' }),
-  })
-  .refine((p) => [p.isolate, p.groups, p.oneway].filter((x) => x !== undefined).length === 1, {
-    message: 'a partition needs exactly one of isolate, groups or oneway',
-  });
-const lossFault = z.strictObject({
-  ...common,
-  fault: z.literal('loss'),
-  target,
-  probability: z.number().gt(0).max(1).meta({ description: 'Share of packets dropped (iptables statistic match), both directions.' }),
-  peers: z.array(party).optional().meta({ description: 'Only traffic with these parties (default: all).' }),
-});
-const bandwidthFault = z.strictObject({
-  ...common,
-  fault: z.literal('bandwidth'),
-  target,
-  rate: z.string().regex(/^\d+(\.\d+)?(bit|kbit|mbit|gbit)$/).meta({ description: 'Egress rate limit (tc tbf), e.g. "1mbit".' }),
-});
-const percent = z.number().min(0).max(100);
-const netemFault = z.strictObject({
-  ...common,
-  fault: z.literal('netem'),
-  target,
-  delay: duration.optional(),
-  jitter: duration.optional(),
-  loss: percent.optional(),
-  duplicate: percent.optional(),
-  corrupt: percent.optional(),
-  rate: z.string().regex(/^\d+(\.\d+)?(bit|kbit|mbit|gbit)$/).optional(),
-});
 const healStep = z.strictObject({
   at: duration,
   fault: z.literal('heal'),
   of: z.string().meta({ description: 'The id of the fault to heal.' }),
 });
 
-export const timelineEntry = z.discriminatedUnion('fault', [
-  killFault, stopFault, restartFault, pauseFault, stallFault, partitionFault, lossFault, bandwidthFault, netemFault, healStep,
-]);
+type KindSchema = (typeof FAULT_REGISTRY)[number]['schema'];
+export const timelineEntry = z.discriminatedUnion('fault', [...FAULT_REGISTRY.map((k) => k.schema), healStep] as unknown as [KindSchema, ...KindSchema[], typeof healStep]);
 
 const limit = z
   .strictObject({
@@ -199,83 +135,99 @@ const limit = z
   })
   .refine((l) => l.max !== undefined || l.min !== undefined, { message: 'give max, min or both' });
 
-export const scenarioSchema = z
-  .strictObject({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'names are lower-case words joined by "-"'),
-    description: z.string().default(''),
-    topology: topology.prefault({}),
-    load: load.prefault({}),
-    timeline: z.array(timelineEntry).default([]),
-    duration: duration.meta({ description: 'How long the load runs, from its start.' }),
-    recovery: z
-      .strictObject({ timeout: duration.default(30_000).meta({ description: 'Bound on waiting for the topology to converge after the load.' }) })
-      .prefault({}),
-    expect: z
-      .partialRecord(z.enum(METRIC_NAMES), limit)
-      .default({})
-      .meta({ description: 'Limits on metrics; the drill fails when one does not hold.' }),
-  })
+const scenarioObject = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'names are lower-case words joined by "-"'),
+  description: z.string().default(''),
+  topology: topologyInput.prefault({}),
+  load: load.prefault({}),
+  timeline: z.array(timelineEntry).default([]),
+  duration: duration.meta({ description: 'How long the load runs, from its start.' }),
+  recovery: z
+    .strictObject({ timeout: duration.default(30_000).meta({ description: 'Bound on waiting for the topology to converge after the load.' }) })
+    .prefault({}),
+  expect: z
+    .partialRecord(z.enum(METRIC_NAMES), limit)
+    .default({})
+    .meta({ description: 'Limits on metrics; the drill fails when one does not hold.' }),
+});
+type ScenarioInput = z.output<typeof scenarioObject>;
+
+export const scenarioSchema = scenarioObject
   .superRefine((s, ctx) => {
-    const { topology: topo, load: l, timeline } = s;
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    const raw = s.topology;
+    if (raw.mode === 'cluster') {
+      if (raw.sentinels !== undefined && raw.sentinels > 0) issue(['topology', 'sentinels'], 'sentinels are refused in cluster mode: Redis Cluster fails over by itself (remove sentinels, or use mode: sentinel)');
+      if (raw.replicas !== undefined) issue(['topology', 'replicas'], 'in cluster mode say replicasPerShard (replicas of each shard primary)');
+    } else {
+      for (const field of ['shards', 'replicasPerShard', 'cluster'] as const) {
+        if (raw[field] !== undefined) issue(['topology', field], `${field} is a cluster setting; add topology.mode: cluster`);
+      }
+    }
+    const topo = withModeDefaults(raw);
+    const { load: l, timeline } = s;
     if (topo.sentinels > 0 && topo.sentinel.quorum > topo.sentinels) {
-      ctx.addIssue({ code: 'custom', path: ['topology', 'sentinel', 'quorum'], message: `quorum ${topo.sentinel.quorum} is larger than the ${topo.sentinels} sentinels` });
+      issue(['topology', 'sentinel', 'quorum'], `quorum ${topo.sentinel.quorum} is larger than the ${topo.sentinels} sentinels`);
     }
     if (l.wait.replicas > topo.replicas) {
-      ctx.addIssue({ code: 'custom', path: ['load', 'wait', 'replicas'], message: `WAIT for ${l.wait.replicas} replicas but the topology has ${topo.replicas}` });
+      issue(['load', 'wait', 'replicas'], `WAIT for ${l.wait.replicas} replicas but ${topo.mode === 'cluster' ? 'each shard' : 'the topology'} has ${topo.replicas}`);
+    }
+    if (topo.mode === 'cluster' && l.writers < topo.shards) {
+      issue(['load', 'writers'], `${l.writers} writers for ${topo.shards} shards: in cluster mode each writer writes to one shard, so give at least one writer per shard`);
     }
     const ids = new Map<string, number>();
     timeline.forEach((entry, i) => {
-      if (entry.at >= s.duration) {
-        ctx.addIssue({ code: 'custom', path: ['timeline', i, 'at'], message: `fault at ${entry.at} ms is not before the drill's end (duration ${s.duration} ms)` });
-      }
+      if (entry.at >= s.duration) issue(['timeline', i, 'at'], `fault at ${entry.at} ms is not before the drill's end (duration ${s.duration} ms)`);
       if (entry.fault === 'heal') {
         const j = ids.get(entry.of);
-        if (j === undefined) ctx.addIssue({ code: 'custom', path: ['timeline', i, 'of'], message: `no earlier fault has id "${entry.of}"` });
-        else if (timeline[j].at > entry.at) ctx.addIssue({ code: 'custom', path: ['timeline', i, 'at'], message: `heals "${entry.of}" before it is injected` });
+        if (j === undefined) issue(['timeline', i, 'of'], `no earlier fault has id "${entry.of}"`);
+        else if (timeline[j].at > entry.at) issue(['timeline', i, 'at'], `heals "${entry.of}" before it is injected`);
         return;
       }
       if (entry.id !== undefined) {
-        if (ids.has(entry.id)) ctx.addIssue({ code: 'custom', path: ['timeline', i, 'id'], message: `id "${entry.id}" is used twice` });
+        if (ids.has(entry.id)) issue(['timeline', i, 'id'], `id "${entry.id}" is used twice`);
         ids.set(entry.id, i);
       }
-      if (entry.repeat && entry.duration === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['timeline', i, 'repeat'], message: 'a repeated fault needs a duration (it is healed between repeats)' });
-      }
+      if (entry.repeat && entry.duration === undefined) issue(['timeline', i, 'repeat'], 'a repeated fault needs a duration (it is healed between repeats)');
       if (entry.repeat && entry.duration !== undefined && entry.duration >= entry.repeat.every) {
-        ctx.addIssue({ code: 'custom', path: ['timeline', i, 'duration'], message: `duration ${entry.duration} ms must be shorter than repeat.every ${entry.repeat.every} ms` });
+        issue(['timeline', i, 'duration'], `duration ${entry.duration} ms must be shorter than repeat.every ${entry.repeat.every} ms`);
       }
-      if (entry.fault === 'restart' && entry.duration !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['timeline', i, 'duration'], message: 'a restart has no duration: it is over when the container is back' });
-      }
-      for (const [path, name] of targetsOf(entry)) {
-        const problem = impossibleTarget(name, topo);
-        if (problem) ctx.addIssue({ code: 'custom', path: ['timeline', i, ...path], message: problem });
+      const kind = faultKind(entry.fault);
+      const problem = kind.check?.(entry as never);
+      if (problem) issue(['timeline', i, ...problem.path], problem.message);
+      for (const [path, name] of kind.targetsOf(entry as never)) {
+        const why = impossibleTarget(name, topo);
+        if (why) issue(['timeline', i, ...path], why);
       }
     });
-  });
+  })
+  .transform((s): Omit<ScenarioInput, 'topology'> & { topology: Topology } => ({ ...s, topology: withModeDefaults(s.topology) }));
 
-/** Every target or party an entry names, with its path inside the entry (for error messages). */
-function targetsOf(entry: z.output<typeof timelineEntry>): [(string | number)[], string][] {
-  const out: [(string | number)[], string][] = [];
-  if ('target' in entry) out.push([['target'], entry.target]);
-  if (entry.fault === 'partition') {
-    if (entry.isolate) out.push([['isolate'], entry.isolate]);
-    entry.groups?.forEach((g, gi) => g.forEach((p, pi) => out.push([['groups', gi, pi], p])));
-    entry.oneway?.from.forEach((p, pi) => out.push([['oneway', 'from', pi], p]));
-    entry.oneway?.to.forEach((p, pi) => out.push([['oneway', 'to', pi], p]));
-  }
-  if (entry.fault === 'loss') entry.peers?.forEach((p, pi) => out.push([['peers', pi], p]));
-  return out;
+/** Data nodes in a topology: the primary and replicas, or every shard's. */
+export function dataNodeCount(topo: Topology): number {
+  return topo.shards * (1 + topo.replicas);
 }
 
 /** Why a target can never exist in this topology (null when it can). */
-function impossibleTarget(name: string, topo: z.output<typeof topology>): string | null {
+function impossibleTarget(name: string, topo: Topology): string | null {
+  if (name === 'client' || name === 'rest') return null;
+  const shard = SHARD_SELECTOR.exec(name);
+  if (shard) {
+    if (topo.mode !== 'cluster') return `target "${name}" names a shard; shards exist in cluster mode (topology.mode: cluster)`;
+    const n = Number(shard[2]);
+    if (n < 1 || n > topo.shards) return `no shard ${n}: this cluster has shards 1 to ${topo.shards}`;
+    if (shard[1] === 'replica' && topo.replicas === 0) return `target "${name}" needs replicas, and the shards have none`;
+    return null;
+  }
   if (name.startsWith('replica') && topo.replicas === 0) return `target "${name}" needs replicas, and the topology has none`;
-  if ((name.startsWith('sentinel') || name === 'all-sentinels') && topo.sentinels === 0) return `target "${name}" needs sentinels, and the topology has none`;
+  if ((name.startsWith('sentinel') || name === 'all-sentinels') && topo.sentinels === 0) {
+    return topo.mode === 'cluster' ? `target "${name}": there are no sentinels in cluster mode` : `target "${name}" needs sentinels, and the topology has none`;
+  }
   const m = /^(redis|sentinel)-(\d+)$/.exec(name);
   if (m) {
-    const count = m[1] === 'redis' ? topo.replicas + 1 : topo.sentinels;
+    const count = m[1] === 'redis' ? dataNodeCount(topo) : topo.sentinels;
     const n = Number(m[2]);
+    if (count === 0) return `no node "${name}": this topology has no ${m[1] === 'redis' ? 'data nodes' : 'sentinels'}`;
     if (n < 1 || n > count) return `no node "${name}": this topology has ${m[1]}-1 to ${m[1]}-${count}`;
   }
   return null;
@@ -283,6 +235,7 @@ function impossibleTarget(name: string, topo: z.output<typeof topology>): string
 
 export type Scenario = z.output<typeof scenarioSchema>;
 export type TimelineEntry = z.output<typeof timelineEntry>;
+export type FaultEntry = Exclude<TimelineEntry, { fault: 'heal' }>;
 export type Limit = z.output<typeof limit>;
 
 /** JSON Schema of the scenario file (input shape: what a user writes, before defaults). */

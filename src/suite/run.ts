@@ -8,7 +8,8 @@ import { join, relative, resolve } from 'node:path';
 import type { LoadedSuite } from './loader.ts';
 import { defaultOutDir, runDrill } from '../engine/run.ts';
 import type { Progress } from '../engine/progress.ts';
-import type { DrillResult, Verdict } from '../engine/result.ts';
+import type { DrillResult, Verdict } from '../record/result.ts';
+import { writeRunOutputs } from '../report/write.ts';
 import { renderJunit } from '../report/junit.ts';
 import { renderSuiteIndex } from '../report/suiteIndex.ts';
 
@@ -115,7 +116,9 @@ export async function runSuite(loaded: LoadedSuite, opts: SuiteOptions): Promise
     }
     opts.progress.info(`suite ${loaded.suite.name}: drill ${i + 1}/${loaded.drills.length}: ${drill.scenario.name}`);
     const dir = join(outDir, `${String(i + 1).padStart(2, '0')}-${drill.scenario.name}`);
-    const r = await runDrill(drill, { outDir: dir, signal: opts.signal, progress: opts.progress });
+    const outcome = await runDrill(drill, { signal: opts.signal, progress: opts.progress });
+    await writeRunOutputs(dir, outcome);
+    const r = outcome.result;
     results.push(r);
     drills[i] = summarize(r, outDir);
     opts.onDrill?.(drills[i], r);

@@ -22,14 +22,20 @@ if (dockerMissingReason) {
   console.warn(`SKIPPING integration tests: ${dockerMissingReason}. Run \`npm run setup\` (root, Debian) to get one.`);
 }
 
-/** Containers and networks carrying the harness's label, for leak checks. */
+/**
+ * Containers and networks carrying the harness's label, for leak checks: those of this test session
+ * (FERRITE_DRILL_SESSION, set by vitest.config.ts) when there is one, so that drills another session runs
+ * on the same machine at the same time do not count.
+ */
 export function harnessLeftovers(): { containers: string[]; networks: string[] } {
+  const session = process.env.FERRITE_DRILL_SESSION;
+  const label = session ? `label=dev.ferrite-drill.session=${session}` : 'label=dev.ferrite-drill';
   const list = (args: string[]) =>
     execFileSync('docker', args, { encoding: 'utf8' })
       .split('\n')
       .filter((l) => l.trim() !== '');
   return {
-    containers: list(['ps', '-a', '--filter', 'label=dev.ferrite-drill', '--format', '{{.Names}}']),
-    networks: list(['network', 'ls', '--filter', 'label=dev.ferrite-drill', '--format', '{{.Name}}']),
+    containers: list(['ps', '-a', '--filter', label, '--format', '{{.Names}}']),
+    networks: list(['network', 'ls', '--filter', label, '--format', '{{.Name}}']),
   };
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
 import { readResult, runCli, startCli, whyNotPassed } from './run-cli.ts';
-import type { DrillResult } from '../../src/engine/result.ts';
+import type { DrillResult } from '../../src/record/result.ts';
 
 const DRILL_TIMEOUT = 240_000;
 const results = new Map<string, DrillResult>();

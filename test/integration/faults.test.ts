@@ -8,19 +8,18 @@ import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { dockerMissingReason } from './docker-available.ts';
-import { Journal } from '../../src/journal/journal.ts';
-import { Topology, type NodeInfo } from '../../src/topology/topology.ts';
-import { resolveServerImage } from '../../src/topology/images.ts';
-import { NetTools, probeNetem } from '../../src/faults/nettools.ts';
-import { injectFault, healFault, type FaultEntry, type FaultContext } from '../../src/faults/catalogue.ts';
-import { scenarioSchema, timelineEntry } from '../../src/scenario/schema.ts';
-import { randomBytes } from 'node:crypto';
+import { bringUpForTest, dockerState, dockerWait, type TestDeployment } from './deployment.ts';
+import type { Deployment } from '../../src/topology/deployment.ts';
+import type { Node } from '../../src/topology/node.ts';
+import { injectFault, healFault } from '../../src/faults/inject.ts';
+import type { FaultContext } from '../../src/faults/kind.ts';
+import { timelineEntry, type FaultEntry } from '../../src/scenario/schema.ts';
 
 type Reply = 'PONG' | 'timeout' | `error: ${string}`;
 
 /** PING on a fresh connection with a deadline: what a client sees, unaffected by the harness's own pools. */
-async function ping(topology: Topology, node: NodeInfo, timeoutMs = 700): Promise<Reply> {
-  const client = new Redis({ ...topology.endpoint(node), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+async function ping(dep: Deployment, node: Node, timeoutMs = 700): Promise<Reply> {
+  const client = new Redis({ ...dep.access.endpoint(node), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
   client.on('error', () => {});
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<Reply>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
@@ -41,11 +40,11 @@ async function ping(topology: Topology, node: NodeInfo, timeoutMs = 700): Promis
 }
 
 /** Waits until PING answers again (a healed fault may take a moment: a restarted server loads). */
-async function pingSoon(topology: Topology, node: NodeInfo, withinMs = 10_000): Promise<Reply> {
+async function pingSoon(dep: Deployment, node: Node, withinMs = 10_000): Promise<Reply> {
   const until = Date.now() + withinMs;
   let last: Reply = 'timeout';
   while (Date.now() < until) {
-    last = await ping(topology, node);
+    last = await ping(dep, node);
     if (last === 'PONG') return last;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -55,35 +54,26 @@ async function pingSoon(topology: Topology, node: NodeInfo, withinMs = 10_000): 
 const fault = (spec: Record<string, unknown>) => timelineEntry.parse({ at: '0s', ...spec }) as FaultEntry;
 
 describe.skipIf(dockerMissingReason !== null)('each fault kind: effect and heal, against real containers', () => {
-  const runId = randomBytes(4).toString('hex');
-  const journal = new Journal();
-  let topology: Topology;
-  let tools: NetTools;
+  let runId: string;
+  let t: TestDeployment;
+  let topology: Deployment;
   let ctx: FaultContext;
-  let primary: NodeInfo;
-  let replica: NodeInfo;
-  let sentinel: NodeInfo;
+  let primary: Node;
+  let replica: Node;
+  let sentinel: Node;
   let netemMissing: string | null = null;
   let seq = 0;
 
   beforeAll(async () => {
-    const spec = scenarioSchema.parse({
-      name: 'fault-kinds',
-      duration: '1s',
-      topology: { replicas: 1, sentinels: 1, sentinel: { quorum: 1, downAfter: '60s' } },
-    }).topology;
-    const image = await resolveServerImage(spec, () => {});
-    topology = new Topology(runId, spec, image.image, journal, { enableDebugCommand: true });
-    await topology.up(AbortSignal.timeout(60_000));
+    t = await bringUpForTest({ replicas: 1, sentinels: 1, sentinel: { quorum: 1, downAfter: '60s' } }, { enableDebugCommand: true });
+    ({ runId, dep: topology } = t);
     [primary, replica, sentinel] = ['redis-1', 'redis-2', 'sentinel-1'].map((name) => topology.node(name)!);
-    tools = new NetTools(topology);
-    ctx = { topology, journal, tools, runId };
-    netemMissing = await probeNetem(runId);
+    ctx = { dep: topology, journal: t.journal, runId };
+    netemMissing = await topology.runtime.probeNetem();
   }, 120_000);
 
   afterAll(async () => {
-    tools?.close();
-    await topology?.down();
+    await t?.provisioner.tearDown();
     const left = execFileSync('docker', ['ps', '-aq', '--filter', `label=dev.ferrite-drill.run=${runId}`], { encoding: 'utf8' }).trim();
     expect(left).toBe('');
   });
@@ -91,30 +81,36 @@ describe.skipIf(dockerMissingReason !== null)('each fault kind: effect and heal,
   // One failed check must not leave the next fault kind a broken topology: put every node back.
   afterEach(async () => {
     for (const n of topology.nodes) {
-      const c = topology.container(n);
-      const state = (await c.inspect()).State;
-      if (state.Paused) await c.unpause();
-      else if (!state.Running) await c.start();
-      else await c.kill({ signal: 'SIGCONT' });
+      const state = dockerState(n);
+      if (state.paused) execFileSync('docker', ['unpause', n.id]);
+      else if (!state.running) execFileSync('docker', ['start', n.id]);
+      else execFileSync('docker', ['kill', '--signal', 'SIGCONT', n.id]);
       await topology.refresh(n);
     }
     for (const n of topology.nodes) {
       for (const chain of (await harnessChains(n).catch(() => [])).filter((l) => l.startsWith('-N '))) {
         const name = chain.slice(3);
-        await tools.exec(n, `iptables -w -D INPUT -j ${name}; iptables -w -D OUTPUT -j ${name}; iptables -w -F ${name}; iptables -w -X ${name}`);
+        await topology.runtime.netExec(n, `iptables -w -D INPUT -j ${name}; iptables -w -D OUTPUT -j ${name}; iptables -w -F ${name}; iptables -w -X ${name}`);
       }
-      await tools.exec(n, 'tc qdisc del dev eth0 root 2>/dev/null; true');
+      await topology.runtime.netExec(n, 'tc qdisc del dev eth0 root 2>/dev/null; true');
     }
     for (const n of topology.nodes) expect(await pingSoon(topology, n), `${n.name} after the test`).toBe('PONG');
   }, 30_000);
+
+  /** A command in a node's network namespace; its output (a failure throws). */
+  async function run(node: Node, script: string): Promise<string> {
+    const r = await topology.runtime.netExec(node, script);
+    if (r.exitCode !== 0) throw new Error(`${script}: ${r.output}`);
+    return r.output;
+  }
 
   async function inject(spec: Record<string, unknown>) {
     return injectFault(fault(spec), `${spec.fault}#${++seq}`, ctx);
   }
 
   /** Every FD- chain in a node's network namespace (the harness's iptables rules). */
-  async function harnessChains(node: NodeInfo): Promise<string[]> {
-    const rules = await tools.run(node, 'iptables -w -S');
+  async function harnessChains(node: Node): Promise<string[]> {
+    const rules = await run(node, 'iptables -w -S');
     return rules.split('\n').filter((l) => l.includes(`FD-${runId}`));
   }
 
@@ -124,10 +120,10 @@ describe.skipIf(dockerMissingReason !== null)('each fault kind: effect and heal,
 
   it('kill SIGKILL: the server is gone (container exited 137); heal starts it again', async () => {
     const f = await inject({ fault: 'kill', target: 'primary', signal: 'SIGKILL' });
-    await topology.container(primary).wait(); // the kill is sent; Docker records the exit a moment later
-    const state = (await topology.container(primary).inspect()).State;
-    expect(state.Running).toBe(false);
-    expect(state.ExitCode).toBe(137);
+    dockerWait(primary); // the kill is sent; Docker records the exit a moment later
+    const state = dockerState(primary);
+    expect(state.running).toBe(false);
+    expect(state.exitCode).toBe(137);
     expect(await ping(topology, primary)).not.toBe('PONG');
     await healFault(f, ctx, 'scheduled');
     expect(await pingSoon(topology, primary)).toBe('PONG');
@@ -135,10 +131,9 @@ describe.skipIf(dockerMissingReason !== null)('each fault kind: effect and heal,
 
   it('kill SIGTERM: the server shuts down cleanly (exit 0, "ready to exit" in its log); heal starts it again', async () => {
     const f = await inject({ fault: 'kill', target: 'primary', signal: 'SIGTERM' });
-    await topology.container(primary).wait();
-    const state = (await topology.container(primary).inspect()).State;
-    expect(state.ExitCode).toBe(0);
-    const log = String(await topology.container(primary).logs({ stdout: true, stderr: true, tail: 20 }));
+    dockerWait(primary);
+    expect(dockerState(primary).exitCode).toBe(0);
+    const log = execFileSync('docker', ['logs', '--tail', '20', primary.id], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(log).toMatch(/ready to exit/);
     await healFault(f, ctx, 'scheduled');
     expect(await pingSoon(topology, primary)).toBe('PONG');
@@ -146,7 +141,7 @@ describe.skipIf(dockerMissingReason !== null)('each fault kind: effect and heal,
 
   it('kill SIGSTOP: the process is frozen (PING times out, container still "running"); SIGCONT heals it', async () => {
     const f = await inject({ fault: 'kill', target: 'primary', signal: 'SIGSTOP' });
-    expect((await topology.container(primary).inspect()).State.Running).toBe(true);
+    expect(dockerState(primary).running).toBe(true);
     expect(await ping(topology, primary)).toBe('timeout');
     await healFault(f, ctx, 'scheduled');
     expect(await ping(topology, primary)).toBe('PONG');
@@ -155,7 +150,7 @@ describe.skipIf(dockerMissingReason !== null)('each fault kind: effect and heal,
   it('stop: the container is stopped (not running); heal starts it again at the same address', async () => {
     const ipBefore = primary.ip;
     const f = await inject({ fault: 'stop', target: 'primary' });
-    expect((await topology.container(primary).inspect()).State.Running).toBe(false);
+    expect(dockerState(primary).running).toBe(false);
     await healFault(f, ctx, 'scheduled');
     expect(await pingSoon(topology, primary)).toBe('PONG');
     expect(primary.ip).toBe(ipBefore);
@@ -174,10 +169,10 @@ describe.skipIf(dockerMissingReason !== null)('each fault kind: effect and heal,
 
   it('pause: the container is paused (cgroup freezer, PING times out); heal unpauses it', async () => {
     const f = await inject({ fault: 'pause', target: 'primary' });
-    expect((await topology.container(primary).inspect()).State.Paused).toBe(true);
+    expect(dockerState(primary).paused).toBe(true);
     expect(await ping(topology, primary)).toBe('timeout');
     await healFault(f, ctx, 'scheduled');
-    expect((await topology.container(primary).inspect()).State.Paused).toBe(false);
+    expect(dockerState(primary).paused).toBe(false);
     expect(await ping(topology, primary)).toBe('PONG');
   });
 
@@ -203,7 +198,7 @@ describe.skipIf(dockerMissingReason !== null)('each fault kind: effect and heal,
   });
 
   it('partition isolate replica: WAIT 1 returns 0 while the replica is cut off, 1 again after heal', async () => {
-    const client = new Redis({ ...topology.endpoint(primary), maxRetriesPerRequest: 0 });
+    const client = new Redis({ ...topology.access.endpoint(primary), maxRetriesPerRequest: 0 });
     const waitOne = async () => {
       await client.set('fd:wait', String(Date.now()));
       return Number(await client.call('WAIT', 1, 500)); // WAIT counts this connection's writes only
@@ -254,7 +249,7 @@ describe.skipIf(dockerMissingReason !== null)('each fault kind: effect and heal,
   it('loss 100%: every packet to the primary is dropped (the DROP rule counts them); heal restores it', async () => {
     const f = await inject({ fault: 'loss', target: 'primary', probability: 1 });
     expect(await ping(topology, primary)).toBe('timeout');
-    const counters = await tools.run(primary, `iptables -w -L FD-${runId}-${chainNumber(await harnessChains(primary))} -v -n -x`);
+    const counters = await run(primary, `iptables -w -L FD-${runId}-${chainNumber(await harnessChains(primary))} -v -n -x`);
     expect(counters).toMatch(/statistic mode random probability 1/);
     expect(droppedPackets(counters)).toBeGreaterThan(0);
     await healFault(f, ctx, 'scheduled');
@@ -266,9 +261,9 @@ describe.skipIf(dockerMissingReason !== null)('each fault kind: effect and heal,
     const f = await inject({ fault: 'loss', target: 'replica', probability: 0.5 });
     const chain = `FD-${runId}-${chainNumber(await harnessChains(replica))}`;
     const count = async () => {
-      const jumps = await tools.run(replica, 'iptables -w -L INPUT -v -n -x; iptables -w -L OUTPUT -v -n -x');
+      const jumps = await run(replica, 'iptables -w -L INPUT -v -n -x; iptables -w -L OUTPUT -v -n -x');
       const entered = jumps.split('\n').filter((l) => l.includes(chain)).reduce((sum, l) => sum + Number(l.trim().split(/\s+/)[0]), 0);
-      return { entered, dropped: droppedPackets(await tools.run(replica, `iptables -w -L ${chain} -v -n -x`)) };
+      return { entered, dropped: droppedPackets(await run(replica, `iptables -w -L ${chain} -v -n -x`)) };
     };
     // Traffic: bursts of fresh connections from the client (SYNs, retransmits, PINGs), until enough packets passed.
     const until = Date.now() + 15_000;
@@ -288,7 +283,7 @@ describe.skipIf(dockerMissingReason !== null)('each fault kind: effect and heal,
 
   it('bandwidth: a 2 MB reply from the primary takes seconds at 8mbit instead of milliseconds; heal removes the qdisc', async () => {
     // Its own client: the harness's admin connections have a short command timeout.
-    const client = new Redis({ ...topology.endpoint(primary), maxRetriesPerRequest: 0 });
+    const client = new Redis({ ...topology.access.endpoint(primary), maxRetriesPerRequest: 0 });
     await client.set('fd:big', 'x'.repeat(2 * 1024 * 1024));
     const timedGet = async () => {
       const started = performance.now();
@@ -298,10 +293,10 @@ describe.skipIf(dockerMissingReason !== null)('each fault kind: effect and heal,
     };
     const baselineMs = await timedGet();
     const f = await inject({ fault: 'bandwidth', target: 'primary', rate: '8mbit' });
-    expect(await tools.run(primary, 'tc qdisc show dev eth0')).toMatch(/tbf .*rate 8Mbit/);
+    expect(await run(primary, 'tc qdisc show dev eth0')).toMatch(/tbf .*rate 8Mbit/);
     const limitedMs = await timedGet();
     await healFault(f, ctx, 'scheduled');
-    expect(await tools.run(primary, 'tc qdisc show dev eth0')).not.toMatch(/tbf/);
+    expect(await run(primary, 'tc qdisc show dev eth0')).not.toMatch(/tbf/);
     const healedMs = await timedGet();
     console.log(`bandwidth: 2 MB GET ${baselineMs.toFixed(0)} ms before, ${limitedMs.toFixed(0)} ms at 8mbit, ${healedMs.toFixed(0)} ms after heal`);
     // 16 Mbit at 8 Mbit/s: at least ~2 s (less a 32 kbit burst).
@@ -322,7 +317,7 @@ describe.skipIf(dockerMissingReason !== null)('each fault kind: effect and heal,
     expect(await ping(topology, primary, 3000)).toBe('PONG');
     expect(performance.now() - started).toBeGreaterThan(200);
     await healFault(f, ctx, 'scheduled');
-    expect(await tools.run(primary, 'tc qdisc show dev eth0')).not.toMatch(/netem/);
+    expect(await run(primary, 'tc qdisc show dev eth0')).not.toMatch(/netem/);
   });
 });
 

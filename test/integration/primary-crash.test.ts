@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
 import { parseSentinelLog } from '../../src/observe/sentinelTap.ts';
-import type { DrillResult } from '../../src/engine/result.ts';
+import type { DrillResult } from '../../src/record/result.ts';
 import { runCli, startCli, whyNotPassed, type CliRun } from './run-cli.ts';
 
 describe.skipIf(dockerMissingReason !== null)('primary-crash drill against real Redis and Sentinel', () => {

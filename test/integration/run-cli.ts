@@ -2,7 +2,7 @@
 import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DrillResult } from '../../src/engine/result.ts';
+import type { DrillResult } from '../../src/record/result.ts';
 
 export const CLI = join(import.meta.dirname, '../../bin/ferrite-drill.mjs');
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { Code, Ledger, WAIT_UNKNOWN, outcomeOf } from '../../src/workload/ledger.ts';
+import { Code, Ledger, WAIT_UNKNOWN, outcomeOf } from '../../src/record/ledger.ts';
 import { classifyError } from '../../src/workload/classify.ts';
 import { planTimeline } from '../../src/engine/timeline.ts';
 import { scenarioSchema } from '../../src/scenario/schema.ts';
@@ -26,7 +26,10 @@ describe('ledger', () => {
 
   it('derives unique keys and values padded to the value size', () => {
     const ledger = new Ledger(2, 'abcd1234', 40);
-    expect(Ledger.key(1, 42)).toBe('fd:1:42');
+    expect(ledger.key(1, 42)).toBe('fd:1:42');
+    const tagged = new Ledger(2, 'abcd1234', 40, [['a', 'b'], ['c']]);
+    expect([tagged.key(0, 0), tagged.key(0, 1), tagged.key(0, 2), tagged.key(1, 5)]).toEqual(['fd:{a}:0:0', 'fd:{b}:0:1', 'fd:{a}:0:2', 'fd:{c}:1:5']);
+    expect(Ledger.deserialize(tagged.serialize()).key(0, 1)).toBe('fd:{b}:0:1');
     expect(ledger.value(1, 42)).toHaveLength(40);
     expect(ledger.value(1, 42)).not.toBe(ledger.value(0, 42));
     expect(ledger.value(1, 42).startsWith('abcd1234:1:42:')).toBe(true);

@@ -9,9 +9,9 @@ import { renderHtmlReport } from '../../src/report/html.ts';
 import { computeSeries } from '../../src/analysis/series.ts';
 import { analyze } from '../../src/analysis/analyze.ts';
 import { evaluateExpectations } from '../../src/analysis/expectations.ts';
-import { Code, Final, Ledger } from '../../src/workload/ledger.ts';
-import type { DrillResult } from '../../src/engine/result.ts';
-import type { JournalEvent } from '../../src/journal/journal.ts';
+import { Code, Final, Ledger } from '../../src/record/ledger.ts';
+import type { DrillResult } from '../../src/record/result.ts';
+import type { JournalEvent } from '../../src/record/journal.ts';
 
 const XSD = join(import.meta.dirname, '../fixtures/junit-10.xsd');
 const xmllintMissing = existsSync('/usr/bin/xmllint') ? null : 'xmllint is not installed (apt-get install libxml2-utils, or npm run setup)';
@@ -23,13 +23,15 @@ const NODES = [
   { name: 'redis-2', kind: 'data', ip: '10.0.0.3', port: 6379 },
   { name: 'sentinel-1', kind: 'sentinel', ip: '10.0.0.5', port: 26379 },
 ];
-const ev = (t: number, type: string, fields: Record<string, unknown> = {}): JournalEvent => ({ t, wall: 1.7e12 + t, type, ...fields });
+/** Synthetic events carry only the fields a test is about (cast: the journal's types demand every field). */
+const ev = (t: number, type: string, fields: Record<string, unknown> = {}): JournalEvent => ({ t, wall: 1.7e12 + t, type, ...fields }) as unknown as JournalEvent;
 
 function resultWith(overrides: Partial<DrillResult>): DrillResult {
   return {
     scenario: 'synthetic', scenarioFile: 'x.yaml', description: 'synthetic <run> & "quotes"', verdict: 'pass', error: null, runId: 'abcd1234',
     startedAt: '2026-11-23T07:00:00.000Z', finishedAt: '2026-11-23T07:10:00.000Z', durationMs: 600_000, image: 'img', imageSource: 'img (test)', serverVersion: '7.0.15',
-    topology: { server: 'redis', replicas: 1, sentinels: 1, quorum: 1, downAfterMs: 1000, failoverTimeoutMs: 10000, serverConfig: {} },
+    clientPath: 'direct',
+    topology: { mode: 'sentinel', server: 'redis', replicas: 1, sentinels: 1, quorum: 1, downAfterMs: 1000, failoverTimeoutMs: 10000, serverConfig: {} },
     load: { writers: 4, rate: 'unlimited', waitReplicas: 1, waitTimeoutMs: 100 },
     timings: { topologyReadyMs: 3000, recovery: null, verifyMs: 100, teardownMs: 700 },
     faults: [], metrics: null, series: null, expectations: [], outDir: '/tmp/x', files: {},
@@ -86,7 +88,7 @@ describe('report of a 10-minute drill at full write rate', () => {
         lw.final[row] = code === Code.ok ? Final.present : Final.absent;
       }
     }
-    const events: JournalEvent[] = [ev(0, 'topology.nodes', { nodes: NODES }), ev(1000, 'load.start')];
+    const events: JournalEvent[] = [ev(0, 'topology.nodes', { mode: 'sentinel', masterName: 'mymaster', nodes: NODES }), ev(1000, 'load.start')];
     for (let s = 0; s < 600; s += 2) events.push(ev(1000 + s * 1000, 'replication.state', { node: 'redis-2', role: 'slave', link: 'up' }));
     events.push(
       ev(300_000, 'fault.inject', { key: 'kill-1#1', kind: 'kill', description: 'SIGKILL primary', role: 'primary', node: 'redis-1', nodes: ['redis-1'] }),
@@ -95,7 +97,7 @@ describe('report of a 10-minute drill at full write rate', () => {
       ev(601_000, 'load.stop'),
       ev(601_100, 'verify.done', { node: 'redis-2', checked: 12_000_000 }),
     );
-    const metrics = analyze({ events, ledger, masterName: 'mymaster', requiredReplicas: 1 });
+    const metrics = analyze({ events, ledger, requiredReplicas: 1 });
     const series = computeSeries(events, ledger);
     const result = resultWith({ metrics, series, expectations: evaluateExpectations({ rtoMs: { max: 5000 } }, metrics) });
     const started = performance.now();

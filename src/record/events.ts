@@ -1,0 +1,110 @@
+/**
+ * The journal's event vocabulary: every event type a run can record, with its fields. Writers append
+ * through `Journal.append<K>` and readers narrow with `ofType`, so a misspelt type or a missing field is
+ * a compile error instead of a metric that is silently null.
+ */
+
+/** What the journal knows about a node (recorded once in `topology.nodes`). */
+export interface NodeRef {
+  name: string;
+  kind: NodeKind;
+  /** Address on the deployment's network: what Sentinel and the cluster bus report. */
+  ip: string;
+  /** Port inside the node. */
+  port: number;
+  /** Port published on 127.0.0.1 (0 when the harness does not publish one). */
+  hostPort?: number;
+  /** The runtime's name for it (container name). */
+  runtimeName?: string;
+  /** Cluster mode: the shard (1-based) the node was created for; null elsewhere. */
+  shard?: number | null;
+  /** Cluster mode: the node's cluster id (CLUSTER MYID). */
+  clusterId?: string;
+}
+
+export type NodeKind = 'data' | 'sentinel';
+export type HaMode = 'sentinel' | 'cluster';
+/** What a fault hit, judged when it fired. */
+export type FaultRole = 'primary' | 'replica' | 'sentinel' | 'none';
+
+export interface EventFields {
+  'run.start': { runId: string; scenario: string };
+  'run.error': { message: string };
+  'run.end': { verdict: string };
+  phase: { name: string };
+
+  'topology.network': { network: string; subnet: string };
+  'topology.tls': { clientAuth: string };
+  'topology.container': { node: string; kind: NodeKind; ip: string; hostPort: number };
+  'topology.down-after': { downAfterMs: number };
+  /** The deployment as it stood when it was ready: the reference every later event is read against. */
+  'topology.nodes': { mode: HaMode; nodes: NodeRef[]; masterName?: string; slots?: Record<string, [number, number][]> };
+  'topology.address-changed': { node: string; from: string; to: string };
+  'topology.ready': { ms: number };
+
+  'container.die': { node: string; action?: string; exitCode?: string };
+  'client.ready': { writer: number; node: string | null };
+  'client.close': { writer: number };
+  'write.unclassified-error': { writer: number; message: string };
+
+  /** writerShards (cluster mode): the shard each writer writes to. */
+  'load.start': { writers: number; writerShards?: number[] };
+  'load.stop': { writes: number };
+
+  'fault.inject': {
+    key: string;
+    kind: string;
+    description: string;
+    target?: string;
+    signal?: string;
+    node: string | null;
+    nodes: string[];
+    role: FaultRole;
+    /** Cluster mode: the shards whose primary the fault hit. */
+    shards?: number[];
+    /** How long the fault command took to return, ms. */
+    issuedMs: number;
+  };
+  'fault.heal': { key: string; kind: string; node: string | null; nodes: string[]; reason: 'scheduled' | 'teardown'; skipped?: string; issuedMs?: number };
+
+  'replication.snapshot': { primary: string; offsets: Record<string, number> };
+  'replication.state': { node: string; role: string; master: string | null; link: string | null; runId: string; offset: number };
+  'replication.sync': { node: string; syncFull: number; syncPartialOk: number };
+
+  /** Live Sentinel pub/sub (the tap): arrival time at the harness. */
+  'sentinel.event': { node: string; channel: string; message: string };
+  /** From a sentinel's own log (time from the log line): authoritative. */
+  'sentinel.log': { node: string; event: string; detail: string; logWall: number };
+
+  /** Cluster mode, from a node's own log (time from the log line). */
+  'cluster.log': { node: string; event: ClusterLogEvent; subject: string | null; detail: string; logWall: number };
+  /** Cluster mode, polled: a node's cluster_state changed. */
+  'cluster.state': { node: string; state: string };
+  /** Cluster mode, polled: how `node` sees `subject` (CLUSTER NODES flags) changed. */
+  'cluster.view': { node: string; subject: string; flags: string };
+
+  'recovery.converged': { primary: string; ms: number; primaries?: Record<string, string> };
+  'recovery.incomplete': { reason: string };
+  'verify.done': { node: string; checked: number; ms: number };
+  'verify.skipped': { reason: string };
+}
+
+export type ClusterLogEvent = 'fail' | 'fail-cleared' | 'state-fail' | 'state-ok' | 'election-won' | 'failover-start';
+
+export type EventType = keyof EventFields;
+
+/** One journal event of a given type: both clocks plus the type's fields. */
+export type EventOf<K extends EventType> = { t: number; wall: number; type: K } & EventFields[K];
+
+/** Any journal event. */
+export type JournalEvent = { [K in EventType]: EventOf<K> }[EventType];
+
+/** The events of one type, in journal order, typed. */
+export function ofType<K extends EventType>(events: readonly JournalEvent[], type: K): EventOf<K>[] {
+  return events.filter((e): e is EventOf<K> & JournalEvent => e.type === type) as EventOf<K>[];
+}
+
+/** The first event of a type, or undefined. */
+export function firstOf<K extends EventType>(events: readonly JournalEvent[], type: K): EventOf<K> | undefined {
+  return events.find((e) => e.type === type) as EventOf<K> | undefined;
+}

@@ -1,0 +1,157 @@
+/**
+ * The metrics a drill reports, what each one means, and which of them an expectation may put a limit on.
+ * One list, shared by the scenario schema (an expectation on an unknown metric is rejected before
+ * anything starts), by analysis, and by the reports (the definitions are shown next to the numbers,
+ * because these definitions are the product).
+ */
+
+export interface LostWrite {
+  key: string;
+  ackedAtMs: number;
+  node: string | null;
+  wait: number | null;
+  /** null when the drill did not ask WAIT for any replica (nothing could be confirmed). */
+  durable: boolean | null;
+  shard?: number | null;
+}
+
+/** One step of a failover as the report's timeline shows it, ms after t0 (null: never happened). */
+export interface FailoverStep {
+  label: string;
+  ms: number | null;
+  /** Cluster mode: the shard the step belongs to. */
+  shard?: number;
+}
+
+export interface WriteCounts {
+  attempted: number;
+  acknowledged: number;
+  failed: number;
+  indeterminate: number;
+  noreplicas: number;
+}
+
+/** Acknowledged writes missing from the final state; each part null when it could not be known. */
+export interface LostCounts {
+  total: number | null;
+  durable: number | null;
+  unconfirmed: number | null;
+}
+
+/** Cluster mode: the same numbers for one shard (its slots). */
+export interface ShardMetrics {
+  shard: number;
+  oldPrimary: string | null;
+  newPrimary: string | null;
+  /** Whether a fault hit this shard's primary. */
+  faulted: boolean;
+  pfailMs: number | null;
+  detectionMs: number | null;
+  failoverMs: number | null;
+  rtoMs: number | null;
+  durableRtoMs: number | null;
+  writeUnavailableMs: number | null;
+  writes: WriteCounts;
+  lostWrites: LostCounts;
+}
+
+export interface Metrics {
+  /** How HA worked in this drill: Sentinel or Redis Cluster. */
+  mode: 'sentinel' | 'cluster';
+  detectionMs: number | null;
+  odownMs: number | null;
+  failoverMs: number | null;
+  rtoMs: number | null;
+  durableRtoMs: number | null;
+  writeUnavailableMs: number | null;
+  writes: WriteCounts;
+  /** null when the run could not verify (no converged primary to read from): unknown, not zero. */
+  lostWrites: LostCounts;
+  /** Why `lostWrites.durable` is null although the writes were verified (no WAIT: nothing was confirmed). */
+  durableNote: string | null;
+  recoveredWrites: number | null;
+  /** Where verification read the final state, or null when it could not. */
+  verifiedAgainst: string | null;
+  /** Writes that failed definitely but are present anyway (should be 0; a harness or server bug otherwise). */
+  unexpectedWrites: number;
+  splitBrainWrites: number;
+  splitBrainWindowMs: number | null;
+  failovers: number;
+  sdownEvents: number;
+  /** For the first replica brought back by a heal: how it resynced and how long it took. */
+  resync: { node: string; catchUpMs: number | null; full: number; partial: number } | null;
+  /** Was the promoted replica the one with the highest offset when the fault hit? null when unknown. */
+  promotedMostUpToDate: boolean | null;
+  oldPrimary: string | null;
+  newPrimary: string | null;
+  /** The failover's steps, ms after t0, by the mode's own names. */
+  phases: Record<string, number | null>;
+  /** The same steps labelled for the report's failure timeline, in order. */
+  steps: FailoverStep[];
+  /** Sentinel mode, per sentinel: its own +sdown and +odown, ms after t0. */
+  perSentinel: Record<string, { sdownMs: number | null; odownMs: number | null }>;
+  /** Cluster mode: first node that flagged the faulted primary PFAIL (polled), ms after t0. */
+  pfailMs: number | null;
+  /** Cluster mode: how long, from t0, any node reported cluster_state:fail (to the end of the load if it never recovered). */
+  clusterDownMs: number | null;
+  /** Cluster mode: the numbers per shard. */
+  shards: ShardMetrics[];
+  failuresByReason: Record<string, number>;
+  lostSample: LostWrite[];
+}
+
+export const METRIC_NAMES = [
+  'detectionMs',
+  'odownMs',
+  'failoverMs',
+  'rtoMs',
+  'durableRtoMs',
+  'writeUnavailableMs',
+  'writes.attempted',
+  'writes.acknowledged',
+  'writes.failed',
+  'writes.indeterminate',
+  'lostWrites.total',
+  'lostWrites.durable',
+  'lostWrites.unconfirmed',
+  'recoveredWrites',
+  'splitBrainWrites',
+  'splitBrainWindowMs',
+  'writes.noreplicas',
+  'failovers',
+  'sdownEvents',
+  'resync.catchUpMs',
+  'resync.full',
+  'resync.partial',
+  'pfailMs',
+  'clusterDownMs',
+] as const;
+
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+export const METRIC_DEFINITIONS: Record<MetricName, string> = {
+  detectionMs: 'Sentinel: first +sdown of the faulted primary from any sentinel. Cluster: first node that marked it FAIL. ms after the fault was injected (t0).',
+  odownMs: 'Sentinel: first +odown of the faulted primary (quorum agreed it is down), ms after t0.',
+  failoverMs: 'Sentinel: first +switch-master (a new primary announced). Cluster: its replica won the election. ms after t0.',
+  rtoMs: 'Client view: first write acknowledged by the new primary, ms after t0 (cluster: of the faulted shard; the slowest when several were faulted).',
+  durableRtoMs: 'First write after t0 acknowledged by the new primary and WAIT-confirmed by the required replica count.',
+  writeUnavailableMs: 'Longest span without any acknowledged write that overlaps the fault (cluster: writes to the faulted shard).',
+  'writes.attempted': 'Writes the load issued.',
+  'writes.acknowledged': 'Writes the server answered OK.',
+  'writes.failed': 'Writes with a definite error (READONLY, NOREPLICAS, MOVED, CLUSTERDOWN, no connection): not applied.',
+  'writes.indeterminate': 'Writes whose outcome is unknown (timeout, connection lost): may or may not be applied.',
+  'lostWrites.total': 'Acknowledged writes absent from (or different in) the converged final state.',
+  'lostWrites.durable': 'Lost writes whose WAIT had reached the required replica count: replication did not protect them. null without WAIT (nothing was confirmed).',
+  'lostWrites.unconfirmed': 'Lost writes that no replica had confirmed: WAIT fell short, never answered, or was not asked.',
+  recoveredWrites: 'Indeterminate writes found present in the final state (applied after all).',
+  splitBrainWrites: 'Writes acknowledged by the old primary after another node was promoted.',
+  splitBrainWindowMs: 'From the promotion of a new primary to the last write the old primary acknowledged (two primaries took writes).',
+  'writes.noreplicas': 'Writes refused with NOREPLICAS (min-replicas-to-write not met).',
+  failovers: 'Failovers during the drill (Sentinel: distinct +switch-master announcements; cluster: elections won).',
+  sdownEvents: 'Sentinel: +sdown events for the primary across all sentinels (flapping shows as many).',
+  'resync.catchUpMs': 'For a replica brought back by a heal: from the heal until its replication link is up again.',
+  'resync.full': 'Full resynchronizations the primary served after the heal.',
+  'resync.partial': 'Partial resynchronizations (PSYNC continue) the primary served after the heal.',
+  pfailMs: 'Cluster: first node that flagged the faulted primary PFAIL (seen by polling CLUSTER NODES every 100 ms), ms after t0.',
+  clusterDownMs: 'Cluster: from t0, the total time during which at least one node reported cluster_state:fail (to the end of the load when it never recovered).',
+};

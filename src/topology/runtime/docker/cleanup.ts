@@ -1,0 +1,56 @@
+/**
+ * Finds and removes what the harness left behind, by label only: containers and networks that carry
+ * the harness's owner label. By default only those of runs whose process is gone (so a concurrent,
+ * live drill on the same machine is left alone; a PID reused since, e.g. after a reboot, does not count
+ * as alive); `all` removes every one.
+ */
+import { docker, removeNetwork, LABEL_OWNER, LABEL_PID, LABEL_PROCESS, LABEL_RUN } from './client.ts';
+import { ownerAlive } from '../../../util/processIdentity.ts';
+
+export interface CleanReport {
+  containers: string[];
+  networks: string[];
+  skippedLiveRuns: string[];
+  /** What could not be removed, and why. */
+  failures: string[];
+}
+
+export async function cleanLeftovers(opts: { all: boolean }): Promise<CleanReport> {
+  const report: CleanReport = { containers: [], networks: [], skippedLiveRuns: [], failures: [] };
+  const filters = { label: [`${LABEL_OWNER}=true`] };
+  const stale = (labels: Record<string, string> | undefined) => {
+    if (opts.all) return true;
+    const pid = Number(labels?.[LABEL_PID]);
+    const alive = pid !== process.pid && ownerAlive(pid, labels?.[LABEL_PROCESS]);
+    if (alive) report.skippedLiveRuns.push(labels?.[LABEL_RUN] ?? '?');
+    return !alive && pid !== process.pid;
+  };
+  const containers = await docker().listContainers({ all: true, filters });
+  await Promise.all(
+    containers
+      .filter((c) => stale(c.Labels))
+      .map(async (c) => {
+        const name = c.Names[0]?.replace(/^\//, '') ?? c.Id;
+        try {
+          await docker().getContainer(c.Id).remove({ force: true, v: true });
+          report.containers.push(name);
+        } catch (err) {
+          if ((err as { statusCode?: number }).statusCode !== 404) report.failures.push(`container ${name}: ${(err as Error).message}`);
+        }
+      }),
+  );
+  const networks = await docker().listNetworks({ filters });
+  await Promise.all(
+    networks
+      .filter((n) => stale(n.Labels))
+      .map(async (n) => {
+        try {
+          if (await removeNetwork(n.Id, n.Name)) report.networks.push(n.Name);
+        } catch (err) {
+          report.failures.push((err as Error).message);
+        }
+      }),
+  );
+  report.skippedLiveRuns = [...new Set(report.skippedLiveRuns)];
+  return report;
+}
