@@ -5,7 +5,10 @@
 // missing in one sentence and exits 3.
 import { $, fs, sleep } from 'zx';
 
+// Quiet: zx would otherwise echo a failing probe's stderr ("Cannot connect to the Docker daemon" while this
+// script is about to start one) and the images command's output a second time. What matters is said here.
 $.verbose = false;
+$.quiet = true;
 const say = (msg) => process.stderr.write(`setup: ${msg}\n`);
 const fail = (msg) => {
   process.stderr.write(`setup: ${msg}\n`);
@@ -14,8 +17,8 @@ const fail = (msg) => {
 
 const isRoot = process.getuid?.() === 0;
 const hasApt = fs.existsSync('/usr/bin/apt-get') && fs.existsSync('/etc/debian_version');
-const have = async (cmd) => (await $`command -v ${cmd}`.nothrow()).exitCode === 0;
-const dockerAnswers = async () => (await $`docker info`.nothrow().timeout('10s')).exitCode === 0;
+const have = async (cmd) => (await $`command -v ${cmd}`.quiet().nothrow()).exitCode === 0;
+const dockerAnswers = async () => (await $`docker info`.quiet().nothrow().timeout('10s')).exitCode === 0;
 
 // Packages: the engine, iptables (Docker and the fault helper need it), and the Redis binaries that the
 // offline image build copies (only used when no registry answers, but cheap to have).
@@ -63,7 +66,7 @@ if (!(await dockerAnswers())) {
 say(`Docker engine ${(await $`docker version --format {{.Server.Version}}`).stdout.trim()} is running.`);
 
 // Get (pull or build) the images now, so the first drill does not pay for it and says which it used.
-const images = await $`node ${new URL('../bin/ferrite-drill.mjs', import.meta.url).pathname} images`.nothrow();
+const images = await $`node ${new URL('../bin/ferrite-drill.mjs', import.meta.url).pathname} images`.quiet().nothrow();
 process.stderr.write(images.stderr);
 process.stdout.write(images.stdout);
 if (images.exitCode !== 0) process.exit(images.exitCode);

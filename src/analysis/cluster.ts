@@ -10,6 +10,7 @@ import type { FailoverStep, Metrics, ShardMetrics } from '../record/metrics.ts';
 import type { AnalysisInput } from './analyze.ts';
 import { longestGapOverlapping, mergeRuns, round1, tallyWrites, type Tally } from './writes.ts';
 import { promotedWasMostUpToDate, resyncAfterHeal } from './replication.ts';
+import { clusterCrossCheck } from './crossCheck.ts';
 
 /** A cluster event for the report's event table: from the nodes' logs when saved, else from polling. */
 export interface ClusterEvent {
@@ -193,6 +194,9 @@ export function analyzeCluster(input: AnalysisInput): Metrics {
       : {},
     steps,
     perSentinel: {},
+    crossCheck: anchorShard
+      ? clusterCrossCheck(events, anchor?.fault, { detectionMs: anchorShard.detectionMs, failoverMs: anchorShard.failoverMs }, anchorShard.oldPrimary, anchorShard.newPrimary)
+      : null,
     pfailMs: minOf(faulted.map((s) => relToT0(s, s.pfailMs))),
     clusterDownMs: t0 === null ? null : round1(clusterDownTime(events, t0, loadStop)),
     shards: perShard,

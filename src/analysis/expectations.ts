@@ -24,7 +24,7 @@ export function evaluateExpectations(expect: Partial<Record<MetricName, Limit>>,
     const base = { metric, limit: describeLimit(limit), min: limit.min ?? null, max: limit.max ?? null, actual };
     if (actual === null) {
       const note =
-        metric === 'lostWrites.durable' && metrics.durableNote && metrics.verifiedAgainst !== null
+        (metric === 'lostWrites.durable' || metric === 'durableRtoMs') && metrics.durableNote
           ? metrics.durableNote
           : metric.startsWith('lostWrites') || metric === 'recoveredWrites'
             ? 'not verified: no converged primary to read the final state from'

@@ -9,6 +9,7 @@ import type { Metrics } from '../record/metrics.ts';
 import type { AnalysisInput } from './analyze.ts';
 import { longestGapOverlapping, round1, tallyWrites } from './writes.ts';
 import { promotedWasMostUpToDate, resyncAfterHeal } from './replication.ts';
+import { sentinelCrossCheck } from './crossCheck.ts';
 
 /** A Sentinel event with its time: from the sentinels' logs when the run saved them, else the live tap. */
 export interface SentinelEvent {
@@ -41,10 +42,11 @@ export function analyzeSentinel(input: AnalysisInput): Metrics {
   const rel = (t: number | undefined) => (t === undefined || t0 === null ? null : round1(t - t0));
 
   const sentinelEvents = sentinelEventsOf(events).filter((e) => t0 === null || e.t >= t0);
-  const aboutOldPrimary = (e: SentinelEvent) => {
-    const words = e.message.split(' ');
+  const aboutOldPrimaryText = (message: string) => {
+    const words = message.split(' ');
     return words[0] === 'master' && words[1] === masterName && words[2] === oldPrimaryIp;
   };
+  const aboutOldPrimary = (e: SentinelEvent) => aboutOldPrimaryText(e.message);
   const first = (channel: string, pred: (e: SentinelEvent) => boolean = () => true) => sentinelEvents.find((e) => e.channel === channel && pred(e));
 
   const switchMaster = first('+switch-master', (e) => e.message.split(' ')[1] === oldPrimaryIp);
@@ -115,6 +117,7 @@ export function analyzeSentinel(input: AnalysisInput): Metrics {
     phases,
     steps: sentinelSteps(anchor?.description ?? '', perSentinel, phases, rtoMs, durableRtoMs),
     perSentinel,
+    crossCheck: sentinelCrossCheck(events, anchor, { detectionMs: phases.sdown, failoverMs: phases.switchMaster }, aboutOldPrimaryText, oldPrimaryIp),
     pfailMs: null,
     clusterDownMs: null,
     shards: [],

@@ -82,7 +82,7 @@ export function tallyWrites(input: TallyInput): Tally {
         const durable = !noWait && w.wait[i] !== WAIT_UNKNOWN && w.wait[i] >= required;
         if (t0 !== null && end >= t0 && input.newPrimaries.has(node)) {
           if (end < rtoAt) rtoAt = end;
-          if ((durable || noWait) && end < durableRtoAt) durableRtoAt = end;
+          if (durable && end < durableRtoAt) durableRtoAt = end;
         }
         if (input.promotedAt !== undefined && node === input.oldPrimary && end > input.promotedAt) {
           splitBrain++;

@@ -1,4 +1,5 @@
 /** Commands only: parse the command line, call the engine, print, and exit with the right code. */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { loadScenario, listBuiltinScenarios } from '../scenario/loader.ts';
 import { scenarioJsonSchema } from '../scenario/schema.ts';
@@ -58,6 +59,12 @@ async function withInterruptHandling(work: (signal: AbortSignal) => Promise<Verd
   }
 }
 
+/** The version in package.json (the one npm installed). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
 export async function main(argv: string[]): Promise<void> {
   process.exitCode = await runCli(argv);
 }
@@ -67,6 +74,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const program = new Command()
     .name('ferrite-drill')
     .description('Failover drills for Redis-compatible HA deployments: bring up primary/replicas/sentinels in Docker, inject faults under write load, measure detection, failover, RTO and lost writes.')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)');
 

@@ -55,6 +55,21 @@ export interface ShardMetrics {
   lostWrites: LostCounts;
 }
 
+/**
+ * Each headline time observed a second, independent way: the servers' own logs (what the metrics use)
+ * against what the harness saw live (Sentinel's pub/sub, or polling CLUSTER NODES), and the fault's own
+ * effect as the container runtime reported it. A large gap means one of the clocks or parsers is wrong.
+ */
+export interface CrossCheck {
+  /** Detection from the logs (= detectionMs) and as seen live, ms after t0, and live minus logged. */
+  detection: { loggedMs: number | null; liveMs: number | null; deltaMs: number | null; live: string } | null;
+  /** Failover from the logs and as seen live. */
+  failover: { loggedMs: number | null; liveMs: number | null; deltaMs: number | null; live: string } | null;
+  /** When the runtime reported the fault's effect (a container's death), ms after t0; null for faults without one. */
+  faultEffectMs: number | null;
+  faultEffect: string | null;
+}
+
 export interface Metrics {
   /** How HA worked in this drill: Sentinel or Redis Cluster. */
   mode: 'sentinel' | 'cluster';
@@ -96,6 +111,8 @@ export interface Metrics {
   clusterDownMs: number | null;
   /** Cluster mode: the numbers per shard. */
   shards: ShardMetrics[];
+  /** The headline times checked against independent observations (see CrossCheck). */
+  crossCheck: CrossCheck | null;
   failuresByReason: Record<string, number>;
   lostSample: LostWrite[];
 }
@@ -134,7 +151,7 @@ export const METRIC_DEFINITIONS: Record<MetricName, string> = {
   odownMs: 'Sentinel: first +odown of the faulted primary (quorum agreed it is down), ms after t0.',
   failoverMs: 'Sentinel: first +switch-master (a new primary announced). Cluster: its replica won the election. ms after t0.',
   rtoMs: 'Client view: first write acknowledged by the new primary, ms after t0 (cluster: of the faulted shard; the slowest when several were faulted).',
-  durableRtoMs: 'First write after t0 acknowledged by the new primary and WAIT-confirmed by the required replica count.',
+  durableRtoMs: 'First write after t0 acknowledged by the new primary and WAIT-confirmed by the required replica count (null without WAIT).',
   writeUnavailableMs: 'Longest span without any acknowledged write that overlaps the fault (cluster: writes to the faulted shard).',
   'writes.attempted': 'Writes the load issued.',
   'writes.acknowledged': 'Writes the server answered OK.',

@@ -172,6 +172,11 @@ export const scenarioSchema = scenarioObject
     if (l.wait.replicas > topo.replicas) {
       issue(['load', 'wait', 'replicas'], `WAIT for ${l.wait.replicas} replicas but ${topo.mode === 'cluster' ? 'each shard' : 'the topology'} has ${topo.replicas}`);
     }
+    if (l.wait.replicas === 0) {
+      for (const metric of ['lostWrites.durable', 'durableRtoMs'] as const) {
+        if (s.expect[metric]) issue(['expect', metric], `${metric} means nothing without WAIT (load.wait.replicas is 0: no write is confirmed by a replica); expect lostWrites.total or lostWrites.unconfirmed, or set load.wait.replicas`);
+      }
+    }
     if (topo.mode === 'cluster' && l.writers < topo.shards) {
       issue(['load', 'writers'], `${l.writers} writers for ${topo.shards} shards: in cluster mode each writer writes to one shard, so give at least one writer per shard`);
     }

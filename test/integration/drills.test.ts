@@ -6,7 +6,7 @@ import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
 import { readResult, runCli, startCli, whyNotPassed } from './run-cli.ts';
 import type { DrillResult } from '../../src/record/result.ts';
@@ -15,7 +15,7 @@ const DRILL_TIMEOUT = 240_000;
 const results = new Map<string, DrillResult>();
 
 async function drill(name: string): Promise<DrillResult> {
-  const out = mkdtempSync(join(tmpdir(), `fd-${name}-`));
+  const out = mkdtempSync(join(tmpdir(), `fd-${basename(name, ".yaml")}-`));
   const run = await runCli(['run', name, '--out', out, '--quiet']);
   const result = readResult(out);
   expect(result, `no result.json for ${name}; stderr:\n${run.stderr}`).toBeDefined();
@@ -44,6 +44,20 @@ describe.skipIf(dockerMissingReason !== null)('built-in fault drills against rea
     expect(m.lostWrites.durable).toBe(0);
     expect(r.faults[0]).toMatchObject({ kind: 'partition', role: 'primary' });
     expect(r.faults[0].healedAtMs! - r.faults[0].atMs).toBeGreaterThanOrEqual(6000);
+  }, DRILL_TIMEOUT);
+
+  it('primary-partition without WAIT: the same losses, all unconfirmed, and durable unknowable (null), not "durable"', async () => {
+    const r = await drill(join(import.meta.dirname, '../fixtures/primary-partition-no-wait.yaml'));
+    const m = r.metrics!;
+    expect(r.load.waitReplicas).toBe(0);
+    expect(m.lostWrites.total).toBeGreaterThan(0);
+    expect(m.lostWrites.durable).toBeNull();
+    expect(m.lostWrites.unconfirmed).toBe(m.lostWrites.total);
+    expect(m.durableNote).toMatch(/no WAIT/);
+    // With WAIT 1 (the built-in drill above) the split stays what WAIT said: none durable.
+    const withWait = results.get('primary-partition')!.metrics!;
+    expect(withWait.lostWrites.durable).toBe(0);
+    expect(withWait.lostWrites.unconfirmed).toBe(withWait.lostWrites.total);
   }, DRILL_TIMEOUT);
 
   it('primary-partition-min-replicas: NOREPLICAS refusals and fewer losses than without', async () => {

@@ -3,11 +3,10 @@
  * containers, a real SIGKILL, real Sentinel failover.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
-import { parseSentinelLog } from '../../src/observe/sentinelTap.ts';
 import type { DrillResult } from '../../src/record/result.ts';
 import { runCli, startCli, whyNotPassed, type CliRun } from './run-cli.ts';
 
@@ -27,6 +26,8 @@ describe.skipIf(dockerMissingReason !== null)('primary-crash drill against real 
     expect(result.verdict, whyNotPassed(result)).toBe('pass');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).runId).toBe(result.runId); // --json prints the result
+    // On this Linux host the bridge network is routable: clients talk to the containers directly.
+    expect(result.clientPath).toBe('direct');
   });
 
   it('elects a new primary, other than the one it killed', () => {
@@ -39,20 +40,27 @@ describe.skipIf(dockerMissingReason !== null)('primary-crash drill against real 
     expect(m.failoverMs).toBeGreaterThan(m.odownMs!);
   });
 
-  it('detects no earlier than down-after, matching +sdown in the sentinels\' own logs within 20 ms', () => {
+  it('detects no earlier than down-after, and the logged times agree with two independent observations', () => {
     const m = result.metrics!;
-    expect(m.detectionMs).toBeGreaterThanOrEqual(result.topology.downAfterMs);
-    const t0Wall = Date.parse(result.faults[0].injectedAt);
-    const logged = readdirSync(join(out, 'logs'))
-      .filter((f) => f.startsWith('sentinel-'))
-      .flatMap((f) => parseSentinelLog(readFileSync(join(out, 'logs', f), 'utf8')))
-      .filter((e) => e.event === '+sdown' && e.detail.startsWith('master '))
-      .map((e) => e.wall - t0Wall)
-      // A sentinel may flag the primary during bring-up on a slow machine; detection is about the fault.
-      .filter((dt) => dt >= 0);
-    expect(logged.length).toBeGreaterThanOrEqual(result.topology.quorum);
-    const firstLogged = Math.min(...logged);
-    expect(Math.abs(m.detectionMs! - firstLogged)).toBeLessThanOrEqual(20);
+    const downAfter = result.topology.downAfterMs;
+    expect(m.detectionMs).toBeGreaterThanOrEqual(downAfter);
+    // Independent observation 1: the same +sdown / +switch-master as the live pub/sub tap received them
+    // (the harness's clock at arrival), against the sentinels' own log timestamps that the metrics use.
+    const cc = m.crossCheck!;
+    expect(cc.detection!.liveMs, 'the tap saw +sdown').not.toBeNull();
+    expect(cc.failover!.liveMs, 'the tap saw +switch-master').not.toBeNull();
+    console.log(`cross-check: detection logged ${m.detectionMs} ms, tap ${cc.detection!.liveMs} ms; failover logged ${m.failoverMs} ms, tap ${cc.failover!.liveMs} ms; container died ${cc.faultEffectMs} ms after t0`);
+    // A sentinel logs an event, then publishes it: the tap hears it a little later, never much earlier.
+    expect(cc.detection!.deltaMs!).toBeGreaterThanOrEqual(-20);
+    expect(cc.detection!.deltaMs!).toBeLessThanOrEqual(150);
+    expect(cc.failover!.deltaMs!).toBeGreaterThanOrEqual(-20);
+    expect(cc.failover!.deltaMs!).toBeLessThanOrEqual(150);
+    // Independent observation 2: the fault's own effect, as Docker's event stream reported the container's
+    // death. Sentinel cannot flag the primary before down-after has passed since then.
+    expect(cc.faultEffectMs, 'Docker reported the death').not.toBeNull();
+    expect(cc.faultEffectMs!).toBeGreaterThanOrEqual(0);
+    expect(cc.faultEffectMs!).toBeLessThan(1000);
+    expect(m.detectionMs! - cc.faultEffectMs!).toBeGreaterThanOrEqual(downAfter - 50);
   });
 
   it('acknowledges thousands of writes and loses none that WAIT confirmed', () => {

@@ -177,6 +177,29 @@ describe('analysis of a split brain', () => {
     expect(m.writes.failed).toBe(1);
   });
 
+  it('without WAIT (wait.replicas 0) nothing is durable: every lost write is unconfirmed, durable is null with the reason', () => {
+    const events = crashJournal().map((e) => (e.type === 'fault.inject' ? ({ ...e, kind: 'partition' } as JournalEvent) : e));
+    // WAIT replies are 0 when no WAIT was asked: the writer records 0 for a plain SET.
+    const rows: [number, number, number, number, number, number][] = [
+      [3300, 10, Code.ok, 0, R1, Final.absent],
+      [3900, 100, Code.ok, 0, R1, Final.absent],
+      [5000, 5, Code.ok, 0, R2, Final.present],
+    ];
+    const noWait = analyze(input(events, ledgerOf(rows), 0));
+    expect(noWait.lostWrites).toEqual({ total: 2, durable: null, unconfirmed: 2 });
+    expect(noWait.durableNote).toMatch(/no WAIT/);
+    expect(noWait.durableRtoMs).toBeNull();
+    expect(noWait.rtoMs).toBe(4005);
+    expect(noWait.lostSample.every((l) => l.durable === null)).toBe(true);
+    const [r] = evaluateExpectations({ 'lostWrites.durable': { max: 0 } }, noWait);
+    expect(r.pass).toBe(false);
+    expect(r.note).toMatch(/no WAIT/);
+    // The same writes with WAIT 1 asked: the split is what the replies say (1 reached, 1 did not).
+    const withWait = analyze(input(events, ledgerOf(rows.map((row, i) => (i === 0 ? [...row.slice(0, 3), 1, ...row.slice(4)] : row) as typeof row)), 1));
+    expect(withWait.lostWrites).toEqual({ total: 2, durable: 1, unconfirmed: 1 });
+    expect(withWait.durableNote).toBeNull();
+  });
+
   it('prefers the sentinels\' own log lines over the live tap', () => {
     const events = [
       ...crashJournal(),

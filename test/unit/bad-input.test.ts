@@ -73,6 +73,7 @@ const CORPUS: [string, number, number, string | null, string][] = [
   ['55-shards-in-sentinel-mode.yaml', 4, 11, 'topology.shards', 'shards is a cluster setting; add topology.mode: cluster'],
   ['56-server-config-newline.yaml', 5, 16, 'topology.serverConfig.maxmemory', 'a config value is one line'],
   ['57-partition-two-rests.yaml', 4, 41, 'timeline[0].groups', 'only one group can be "rest"'],
+  ['58-durable-without-wait.yaml', 6, 23, 'expect.lostWrites.durable', 'lostWrites.durable means nothing without WAIT'],
 ];
 
 function rejection(run: () => unknown): ScenarioError {

@@ -30,7 +30,18 @@ export async function imageExists(image: string): Promise<boolean> {
   }
 }
 
-/** Pulls an image; returns the error message when it cannot (no registry, no such image). */
+/**
+ * Why a pull failed, in words a user can act on. The Docker daemon's raw error names its internal DNS
+ * resolver and the registry's URL, which says nothing useful in a report.
+ */
+export function pullFailureReason(message: string): string {
+  if (/manifest unknown|not found|pull access denied|repository does not exist/i.test(message)) return 'the registry has no such image';
+  if (/unauthorized|authentication required/i.test(message)) return 'the registry refused the pull (authentication required)';
+  if (/dial tcp|no such host|lookup |connection refused|i\/o timeout|timeout|TLS handshake|server error|network is unreachable|EAI_AGAIN|took longer than/i.test(message)) return 'no registry answered';
+  return message.split('\n')[0];
+}
+
+/** Pulls an image; returns why it could not (no registry, no such image), in words. */
 export async function tryPull(image: string): Promise<string | null> {
   if (process.env.FERRITE_DRILL_OFFLINE === '1') return 'FERRITE_DRILL_OFFLINE=1';
   try {
@@ -45,7 +56,7 @@ export async function tryPull(image: string): Promise<string | null> {
     });
     return null;
   } catch (err) {
-    return (err as Error).message.split('\n')[0];
+    return pullFailureReason((err as Error).message);
   }
 }
 
