@@ -32,6 +32,8 @@ const wanted = [
   ['redis-benchmark', 'redis-tools'],
   // TLS drills make a throwaway CA for each run with openssl.
   ['openssl', 'openssl'],
+  // Drills with HAProxy in front build its image from this host's binary when no registry answers.
+  ['haproxy', 'haproxy'],
   // Only for the test suite: the HTML report is checked in headless Chromium, junit.xml with xmllint.
   ['chromium', 'chromium'],
   ['xmllint', 'libxml2-utils'],

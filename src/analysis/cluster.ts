@@ -194,6 +194,7 @@ export function analyzeCluster(input: AnalysisInput): Metrics {
       : {},
     steps,
     perSentinel: {},
+    findings: [],
     crossCheck: anchorShard
       ? clusterCrossCheck(events, anchor?.fault, { detectionMs: anchorShard.detectionMs, failoverMs: anchorShard.failoverMs }, anchorShard.oldPrimary, anchorShard.newPrimary)
       : null,

@@ -12,6 +12,7 @@ export function metricValue(metrics: Metrics, name: MetricName): number | null {
 }
 
 export function describeLimit(limit: Limit): string {
+  if (limit.never) return 'never';
   const parts = [];
   if (limit.min !== undefined) parts.push(`>= ${limit.min}`);
   if (limit.max !== undefined) parts.push(`<= ${limit.max}`);
@@ -22,6 +23,7 @@ export function evaluateExpectations(expect: Partial<Record<MetricName, Limit>>,
   return (Object.entries(expect) as [MetricName, Limit][]).map(([metric, limit]) => {
     const actual = metricValue(metrics, metric);
     const base = { metric, limit: describeLimit(limit), min: limit.min ?? null, max: limit.max ?? null, actual };
+    if (limit.never) return actual === null ? { ...base, pass: true, note: 'never happened, as expected' } : { ...base, pass: false, note: `happened (${actual}) although the drill expects it never to` };
     if (actual === null) {
       const note =
         (metric === 'lostWrites.durable' || metric === 'durableRtoMs') && metrics.durableNote

@@ -10,6 +10,7 @@ import type { AnalysisInput } from './analyze.ts';
 import { longestGapOverlapping, round1, tallyWrites } from './writes.ts';
 import { promotedWasMostUpToDate, resyncAfterHeal } from './replication.ts';
 import { sentinelCrossCheck } from './crossCheck.ts';
+import { haproxyFindings, haproxySteps } from './haproxy.ts';
 
 /** A Sentinel event with its time: from the sentinels' logs when the run saved them, else the live tap. */
 export interface SentinelEvent {
@@ -115,7 +116,8 @@ export function analyzeSentinel(input: AnalysisInput): Metrics {
     oldPrimary,
     newPrimary,
     phases,
-    steps: sentinelSteps(anchor?.description ?? '', perSentinel, phases, rtoMs, durableRtoMs),
+    steps: sentinelSteps(anchor?.description ?? '', perSentinel, phases, rtoMs, durableRtoMs, haproxySteps(events, t0)),
+    findings: haproxyFindings(events, t0, { newPrimary, ms: phases.switchMaster }),
     perSentinel,
     crossCheck: sentinelCrossCheck(events, anchor, { detectionMs: phases.sdown, failoverMs: phases.switchMaster }, aboutOldPrimaryText, oldPrimaryIp),
     pfailMs: null,
@@ -126,7 +128,8 @@ export function analyzeSentinel(input: AnalysisInput): Metrics {
   };
 }
 
-function sentinelSteps(fault: string, perSentinel: Metrics['perSentinel'], phases: Record<string, number | null>, rtoMs: number | null, durableRtoMs: number | null): Metrics['steps'] {
+/** The failover's steps in their logical order; a proxy's own steps (HAProxy) come just before the client's view. */
+function sentinelSteps(fault: string, perSentinel: Metrics['perSentinel'], phases: Record<string, number | null>, rtoMs: number | null, durableRtoMs: number | null, proxySteps: Metrics['steps']): Metrics['steps'] {
   return [
     { label: `fault injected (t0): ${fault}`, ms: 0 },
     ...Object.entries(perSentinel).map(([node, v]) => ({ label: `${node} +sdown`, ms: v.sdownMs })),
@@ -136,6 +139,7 @@ function sentinelSteps(fault: string, perSentinel: Metrics['perSentinel'], phase
     { label: '+promoted-slave', ms: phases.promotedReplica },
     { label: '+switch-master (failover)', ms: phases.switchMaster },
     { label: 'replicas reconfigured', ms: phases.replicasReconfigured },
+    ...proxySteps,
     { label: 'first write on the new primary (RTO)', ms: rtoMs },
     { label: 'first durable write (WAIT met)', ms: durableRtoMs },
   ];

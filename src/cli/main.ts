@@ -9,6 +9,7 @@ import { createProgress } from '../engine/progress.ts';
 import { cleanLeftovers } from '../topology/runtime/docker/cleanup.ts';
 import { assertDockerAvailable } from '../topology/runtime/docker/client.ts';
 import { resolveServerImage, ensureNettoolsImage } from '../topology/runtime/docker/images.ts';
+import { resolveHaproxyImage } from '../topology/runtime/docker/haproxyImage.ts';
 import { scenarioSchema } from '../scenario/schema.ts';
 import { ExitCode, InputError, InfrastructureError } from '../util/errors.ts';
 import { formatSummary, formatSuiteDrillLine, formatSuiteSummary } from './summary.ts';
@@ -185,7 +186,9 @@ export async function runCli(argv: string[]): Promise<number> {
       const topology = scenarioSchema.parse({ name: 'images', duration: 1 }).topology;
       const server = await resolveServerImage(topology, (m) => process.stderr.write(m + '\n'));
       const helper = await ensureNettoolsImage((m) => process.stderr.write(m + '\n'));
-      process.stdout.write(`server image: ${server.how}\nfault helper image: ${helper.how}\n`);
+      // Only drills with HAProxy in front need it: say when it cannot be had, without failing the rest.
+      const haproxy = await resolveHaproxyImage((m) => process.stderr.write(m + '\n')).then((i) => i.how, (err: Error) => `not available: ${err.message}`);
+      process.stdout.write(`server image: ${server.how}\nfault helper image: ${helper.how}\nHAProxy image: ${haproxy}\n`);
     });
 
   try {

@@ -23,6 +23,7 @@ export function formatSummary(r: DrillResult): string {
       `  failovers      ${m.failovers}${m.mode === 'sentinel' ? `; +sdown events ${m.sdownEvents}` : ''}${m.writes.noreplicas ? `; NOREPLICAS refusals ${m.writes.noreplicas}` : ''}${m.resync ? `; ${m.resync.node} resync: ${m.resync.full} full, ${m.resync.partial} partial, caught up in ${fmt(m.resync.catchUpMs)}` : ''}`,
     );
   }
+  for (const f of m?.findings ?? []) lines.push(`  finding        ${f}`);
   for (const e of r.expectations) {
     lines.push(`  ${e.pass ? 'pass' : 'FAIL'}  ${e.metric} ${e.limit}: ${e.actual === null ? 'never happened' : e.actual}`);
   }

@@ -20,6 +20,8 @@ import { resolveCredentials, type Credentials } from '../topology/secrets.ts';
 import { ReplicationPoller } from '../observe/replicationPoller.ts';
 import { DeathWatch } from '../observe/deathWatch.ts';
 import { WriteLoad } from '../workload/writers.ts';
+import { writerFactory } from '../workload/writerFactory.ts';
+import { journalProxyLogs } from '../observe/haproxyLog.ts';
 import { verifyLedger } from '../workload/verify.ts';
 import { faultKind } from '../faults/registry.ts';
 import { TimelineRunner } from './timeline.ts';
@@ -92,7 +94,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     phase('prepare');
     const mode = modeFor(scenario, credentials);
     const usesFault = (name: string) => scenario.timeline.some((e) => e.fault === name);
-    const provisioner = new CreateProvisioner({ runId, scenario, journal, mode, credentials, enableDebugCommand: usesFault('stall') });
+    const provisioner = new CreateProvisioner({ runId, scenario, journal, mode, credentials, enableDebugCommand: usesFault('stall'), scenarioFile: loaded.file });
     state.provisioner = provisioner;
     const image = await provisioner.prepare(progress.info);
     result.image = image.image;
@@ -130,7 +132,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     if (networkNodes) await dep.runtime.prepareNet(dep.nodes);
 
     phase('load');
-    const load = new WriteLoad(scenario.load, dep, journal, runId);
+    const load = new WriteLoad(scenario.load, dep, journal, runId, writerFactory(dep, scenario, journal));
     state.load = load;
     await load.connect(signal);
     const loadStart = journal.now();
@@ -213,6 +215,7 @@ async function tearDown(state: RunState, journal: Journal, result: DrillResult, 
     state.logs = await dep.collectLogs();
     // The nodes' own logs carry the authoritative event times.
     dep.mode.journalLogs(dep, state.logs, journal);
+    journalProxyLogs(dep, state.logs, journal);
   }
   if (state.provisioner) {
     const downStart = journal.now();

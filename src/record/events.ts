@@ -22,7 +22,8 @@ export interface NodeRef {
   clusterId?: string;
 }
 
-export type NodeKind = 'data' | 'sentinel';
+/** data: a server; sentinel: a monitor; proxy: something between the clients and the servers (HAProxy). */
+export type NodeKind = 'data' | 'sentinel' | 'proxy';
 export type HaMode = 'sentinel' | 'cluster';
 /** What a fault hit, judged when it fired. */
 export type FaultRole = 'primary' | 'replica' | 'sentinel' | 'none';
@@ -76,6 +77,10 @@ export interface EventFields {
   /** From a sentinel's own log (time from the log line): authoritative. */
   'sentinel.log': { node: string; event: string; detail: string; logWall: number };
 
+  /** HAProxy in front of the servers: its backend as configured. */
+  'haproxy.config': { node: string; backend: string; servers: { name: string; node: string | null; address: string }[]; check: string };
+  /** HAProxy's own log: a backend server changed state (time from the log line). */
+  'haproxy.log': { node: string; server: string; state: 'UP' | 'DOWN' | 'NOSRV'; detail: string; logWall: number };
   /** Cluster mode, from a node's own log (time from the log line). */
   'cluster.log': { node: string; event: ClusterLogEvent; subject: string | null; detail: string; logWall: number };
   /** Cluster mode, polled: a node's cluster_state changed. */

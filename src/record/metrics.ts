@@ -111,6 +111,8 @@ export interface Metrics {
   clusterDownMs: number | null;
   /** Cluster mode: the numbers per shard. */
   shards: ShardMetrics[];
+  /** What the drill found, in words, where a number alone would mislead (e.g. why RTO is never). */
+  findings: string[];
   /** The headline times checked against independent observations (see CrossCheck). */
   crossCheck: CrossCheck | null;
   failuresByReason: Record<string, number>;

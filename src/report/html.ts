@@ -9,6 +9,7 @@ import Handlebars from 'handlebars';
 import type { JournalEvent } from '../record/events.ts';
 import type { DrillResult } from '../record/result.ts';
 import { anchorFault } from '../record/anchors.ts';
+import { ofType } from '../record/events.ts';
 import { METRIC_DEFINITIONS, METRIC_NAMES } from '../record/metrics.ts';
 import { sentinelEventsOf } from '../analysis/sentinel.ts';
 import { clusterEventsOf } from '../analysis/cluster.ts';
@@ -47,6 +48,8 @@ function harnessEventText(e: JournalEvent): string | null {
       return `address changed ${e.from} -> ${e.to}`;
     case 'container.die':
       return `container died (${e.action}, exit ${e.exitCode ?? '?'})`;
+    case 'haproxy.log':
+      return `HAProxy: ${e.detail}`;
     case 'cluster.state':
       return `cluster_state:${e.state} (polled)`;
     case 'run.error':
@@ -109,6 +112,7 @@ export function renderHtmlReport(result: DrillResult, events: JournalEvent[]): s
     eventsTruncated: rows.length > MAX_EVENT_ROWS ? rows.length - MAX_EVENT_ROWS : 0,
     nodesInEvents,
     failures: m ? Object.entries(m.failuresByReason).map(([reason, count]) => ({ reason, count })) : [],
+    haproxy: ofType(events, 'haproxy.config')[0] ?? null,
     generatedAt: new Date().toISOString(),
   });
 }

@@ -64,6 +64,26 @@ export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
   return { scenario: parseScenarioText(await readBoundedFile(file, 'a scenario'), file), file };
 }
 
+/** Files a scenario names, by their place in it; paths are relative to the scenario's folder. */
+export function referencedFiles(scenario: Scenario): { path: (string | number)[]; value: string }[] {
+  const out: { path: (string | number)[]; value: string }[] = [];
+  if (scenario.client.haproxy?.config) out.push({ path: ['client', 'haproxy', 'config'], value: scenario.client.haproxy.config });
+  return out;
+}
+
+/** The absolute path of a file a scenario names. */
+export function scenarioRelative(scenarioFile: string, path: string): string {
+  return resolve(dirname(scenarioFile), path);
+}
+
+/** A file the scenario names that cannot be read is bad input, found before anything starts. */
+function checkReferencedFiles(scenario: Scenario, file: string, locate: (path: (string | number)[]) => string): void {
+  for (const ref of referencedFiles(scenario)) {
+    const full = scenarioRelative(file, ref.value);
+    if (!existsSync(full)) throw new ScenarioError(`${locate(ref.path)}: ${ref.path.join('.')}: no such file: ${full}`);
+  }
+}
+
 /** Reads a small input file, refusing a big one before reading it. */
 export async function readBoundedFile(file: string, what: string): Promise<Buffer> {
   try {
@@ -80,7 +100,9 @@ export async function readBoundedFile(file: string, what: string): Promise<Buffe
 
 /** Parses and validates scenario text; `file` is only used in messages. Throws ScenarioError only. */
 export function parseScenarioText(bytes: Buffer | string, file: string): Scenario {
-  return parseValidatedYaml(bytes, file, SCENARIO_FILE).data;
+  const { data, locate } = parseValidatedYaml(bytes, file, SCENARIO_FILE);
+  checkReferencedFiles(data, file, locate);
+  return data;
 }
 
 /** What kind of YAML file is being read: its schema and how to talk about it in messages. */

@@ -132,14 +132,44 @@ const limit = z
   .strictObject({
     max: z.number().optional(),
     min: z.number().optional(),
+    never: z.literal(true).optional().meta({ description: 'The event must not happen at all (the metric stays null): e.g. no failover, writes never resumed.' }),
   })
-  .refine((l) => l.max !== undefined || l.min !== undefined, { message: 'give max, min or both' });
+  .refine((l) => l.max !== undefined || l.min !== undefined || l.never !== undefined, { message: 'give max, min, both, or never: true' })
+  .refine((l) => !(l.never && (l.max !== undefined || l.min !== undefined)), { message: 'never: true cannot go with max or min' });
+
+const haproxySettings = z
+  .strictObject({
+    backend: z
+      .enum(['docs', 'role'])
+      .default('role')
+      .meta({ description: '"docs": the HA docs\' config as written (one server, the initial primary, PING check); "role": every data node, checked for role:master.' }),
+    config: z.string().min(1).optional().meta({ description: 'Your own haproxy.cfg instead (path relative to the scenario); its frontend must bind port 6379; servers may be named by node name (redis-1, ...).' }),
+    check: z
+      .strictObject({
+        interval: duration.default(2000).meta({ description: 'HAProxy `inter`: time between health checks of a server (HAProxy\'s default 2 s).' }),
+        fall: z.number().int().min(1).max(100).default(3).meta({ description: 'Failed checks before a server is DOWN.' }),
+        rise: z.number().int().min(1).max(100).default(2).meta({ description: 'Passed checks before a server is UP.' }),
+      })
+      .prefault({}),
+  })
+  .meta({ description: 'HAProxy between the writers and the servers.' });
+
+const client = z
+  .strictObject({
+    via: z
+      .enum(['direct', 'haproxy'])
+      .default('direct')
+      .meta({ description: '"direct": the writers use the HA client (Sentinel or Cluster aware); "haproxy": they connect to an HAProxy in front of the servers, as in the HA docs.' }),
+    haproxy: haproxySettings.optional(),
+  })
+  .meta({ description: 'How the writers reach the deployment.' });
 
 const scenarioObject = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'names are lower-case words joined by "-"'),
   description: z.string().default(''),
   topology: topologyInput.prefault({}),
   load: load.prefault({}),
+  client: client.prefault({}),
   timeline: z.array(timelineEntry).default([]),
   duration: duration.meta({ description: 'How long the load runs, from its start.' }),
   recovery: z
@@ -171,6 +201,11 @@ export const scenarioSchema = scenarioObject
     }
     if (l.wait.replicas > topo.replicas) {
       issue(['load', 'wait', 'replicas'], `WAIT for ${l.wait.replicas} replicas but ${topo.mode === 'cluster' ? 'each shard' : 'the topology'} has ${topo.replicas}`);
+    }
+    if (s.client.haproxy && s.client.via !== 'haproxy') issue(['client', 'haproxy'], 'haproxy settings without client.via: haproxy');
+    if (s.client.via === 'haproxy') {
+      if (topo.mode === 'cluster') issue(['client', 'via'], 'HAProxy cannot front a Redis Cluster (clients must follow the slot map); use via: direct');
+      if (topo.tls?.enabled) issue(['client', 'via'], 'via: haproxy with TLS is not supported yet: HAProxy would have to check the servers over TLS; drop tls or use via: direct');
     }
     if (l.wait.replicas === 0) {
       for (const metric of ['lostWrites.durable', 'durableRtoMs'] as const) {

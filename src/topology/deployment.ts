@@ -58,6 +58,32 @@ export class Deployment {
     return this.nodes.filter((n) => n.kind === 'sentinel');
   }
 
+  /** The proxy between the clients and the servers (HAProxy), when the scenario puts one there. */
+  get proxy(): Node | undefined {
+    return this.nodes.find((n) => n.kind === 'proxy');
+  }
+
+  /**
+   * The data node whose server has this run_id (INFO server): how a connection through a proxy learns
+   * which server it reached. Asked afresh on a miss, since a restarted server has a new run_id.
+   */
+  async nodeByRunId(runId: string): Promise<Node | undefined> {
+    const cached = this.runIds.get(runId);
+    if (cached) return cached;
+    await Promise.all(
+      (await this.runningNodes(this.dataNodes)).map(async (n) => {
+        try {
+          const id = /run_id:(\w+)/.exec(String(await this.command(n, 'INFO', 'server')))?.[1];
+          if (id) this.runIds.set(id, n);
+        } catch {
+          // unreachable: not it, for now
+        }
+      }),
+    );
+    return this.runIds.get(runId);
+  }
+  private readonly runIds = new Map<string, Node>();
+
   node(name: string): Node {
     const node = this.nodes.find((n) => n.name === name);
     if (!node) throw new Error(`no node named ${name}`);

@@ -37,6 +37,8 @@ export class DirectWriter implements WriterClient {
     private readonly wait: { replicas: number; timeout: number },
     private readonly settings: WriterSettings,
     private readonly stopping: () => boolean,
+    /** Which node a new connection reached, when the address is a proxy's (asked once per connection). */
+    private readonly identify?: (client: Redis) => Promise<string | undefined>,
   ) {}
 
   get ready(): boolean {
@@ -94,7 +96,9 @@ export class DirectWriter implements WriterClient {
     this.node = t.node ? this.dep.indexOf(this.dep.node(t.node)) : NODE_UNKNOWN;
     try {
       await client.connect();
-      this.journal.append('client.ready', { writer: this.writer, node: t.node ?? `${t.host}:${t.port}` });
+      const behind = this.identify ? await this.identify(client).catch(() => undefined) : undefined;
+      if (behind) this.node = this.dep.indexOf(this.dep.node(behind));
+      this.journal.append('client.ready', { writer: this.writer, node: behind ?? t.node ?? `${t.host}:${t.port}` });
     } catch {
       // unreachable for now: the next write reconnects
     }

@@ -9,6 +9,7 @@ import type { Scenario } from '../scenario/schema.ts';
 import type { Deployment } from '../topology/deployment.ts';
 import type { WriterClient } from '../topology/modes/mode.ts';
 import { sleep, waitFor } from '../util/time.ts';
+import type { WriterFactory } from './writerFactory.ts';
 
 /** Pause after a write that could not even be sent, so a disconnected writer does not spin. */
 const NOT_CONNECTED_BACKOFF_MS = 10;
@@ -26,6 +27,8 @@ export class WriteLoad {
     private readonly dep: Deployment,
     private readonly journal: Journal,
     runTag: string,
+    /** Each writer's client (default: the HA mode's own). */
+    private readonly makeClient: WriterFactory = (w, stopping) => dep.mode.writerClient(dep, w, journal, stopping),
   ) {
     const keys = dep.mode.keyPlan?.(dep, spec.writers);
     this.writerShards = keys?.writerShards;
@@ -37,7 +40,7 @@ export class WriteLoad {
 
   /** Connects every writer's client; resolves when all are ready. */
   async connect(signal: AbortSignal, timeoutMs = 15_000): Promise<void> {
-    this.clients = Array.from({ length: this.spec.writers }, (_, w) => this.dep.mode.writerClient(this.dep, w, this.journal, () => this.stopped));
+    this.clients = Array.from({ length: this.spec.writers }, (_, w) => this.makeClient(w, () => this.stopped));
     await Promise.all(this.clients.map((c) => c.connect()));
     await waitFor(
       'every writer to connect to the primary',

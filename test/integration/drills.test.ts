@@ -112,6 +112,36 @@ describe.skipIf(dockerMissingReason !== null)('built-in fault drills against rea
     expect(r.metrics!.lostWrites.durable).toBe(0);
   }, DRILL_TIMEOUT);
 
+  it('primary-crash-haproxy-docs: Sentinel fails over, but the docs\' HAProxy has no server for the new primary: RTO never, and the report says why', async () => {
+    const r = await drill('primary-crash-haproxy-docs');
+    const m = r.metrics!;
+    expect(m.failovers).toBeGreaterThanOrEqual(1);
+    expect(m.newPrimary).not.toBeNull();
+    expect(m.rtoMs).toBeNull();
+    expect(m.findings.join(' ')).toMatch(/HAProxy had no server UP .* RTO never/);
+    // HAProxy's own log: its one server marked DOWN after the kill, never UP again.
+    const proxySteps = m.steps.filter((s) => s.label.startsWith('HAProxy'));
+    expect(proxySteps.map((s) => s.label)).toContain('HAProxy: primary DOWN');
+    expect(proxySteps.some((s) => s.label.endsWith(' UP'))).toBe(false);
+    expect(r.clientPath).toBe('direct');
+  }, DRILL_TIMEOUT);
+
+  it('primary-crash-haproxy-role: writes resume once HAProxy\'s role check finds the new primary', async () => {
+    const r = await drill('primary-crash-haproxy-role');
+    const m = r.metrics!;
+    const up = m.steps.find((s) => s.label === `HAProxy: ${m.newPrimary} UP`);
+    const down = m.steps.find((s) => s.label === `HAProxy: ${m.oldPrimary} DOWN`);
+    expect(up, 'HAProxy marked the new primary UP').toBeDefined();
+    expect(down, 'HAProxy marked the old primary DOWN').toBeDefined();
+    console.log(`haproxy-role: failover ${m.failoverMs} ms, HAProxy: new primary UP ${up!.ms} ms, old primary DOWN ${down!.ms} ms, RTO ${m.rtoMs} ms`);
+    // The client's RTO includes HAProxy's detection: after Sentinel's failover and after HAProxy saw it.
+    expect(m.rtoMs!).toBeGreaterThan(m.failoverMs!);
+    expect(m.rtoMs!).toBeGreaterThanOrEqual(up!.ms!);
+    // Until the old primary is DOWN too, HAProxy still sends some new connections to it, where they wait
+    // out `timeout connect` (1 s) and its retries: writes resume within that of both state changes.
+    expect(m.rtoMs! - Math.max(up!.ms!, down!.ms!)).toBeLessThan(3000);
+  }, DRILL_TIMEOUT);
+
   it('slow-replication-link: refused with exit 3 and one sentence where the kernel has no netem', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fd-netem-'));
     const run = await runCli(['run', 'slow-replication-link', '--out', out, '--quiet']);

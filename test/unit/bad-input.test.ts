@@ -61,7 +61,7 @@ const CORPUS: [string, number, number, string | null, string][] = [
   ['43-loss-probability-above-one.yaml', 7, 18, 'timeline[0].probability', 'Too big: expected number to be <=1'],
   ['44-bandwidth-bad-rate.yaml', 7, 11, 'timeline[0].rate', 'a rate such as "1mbit"'],
   ['45-expect-unknown-metric.yaml', 4, 3, 'expect.rto', 'unknown field "rto" (did you mean "rtoMs"?)'],
-  ['46-expect-no-limit.yaml', 4, 10, 'expect.rtoMs', 'give max, min or both'],
+  ['46-expect-no-limit.yaml', 4, 10, 'expect.rtoMs', 'give max, min, both, or never: true'],
   ['47-expect-string-limit.yaml', 4, 17, 'expect.rtoMs.max', 'Invalid input: expected number, received string'],
   ['48-sentinel-target-none.yaml', 8, 13, 'timeline[0].target', 'target "sentinel" needs sentinels, and the topolog'],
   ['49-cluster-with-sentinels.yaml', 5, 14, 'topology.sentinels', 'sentinels are refused in cluster mode'],
@@ -74,6 +74,10 @@ const CORPUS: [string, number, number, string | null, string][] = [
   ['56-server-config-newline.yaml', 5, 16, 'topology.serverConfig.maxmemory', 'a config value is one line'],
   ['57-partition-two-rests.yaml', 4, 41, 'timeline[0].groups', 'only one group can be "rest"'],
   ['58-durable-without-wait.yaml', 6, 23, 'expect.lostWrites.durable', 'lostWrites.durable means nothing without WAIT'],
+  ['59-haproxy-with-cluster.yaml', 6, 8, 'client.via', 'HAProxy cannot front a Redis Cluster'],
+  ['60-haproxy-settings-without-via.yaml', 4, 12, 'client.haproxy', 'haproxy settings without client.via: haproxy'],
+  ['61-haproxy-config-missing.yaml', 5, 22, 'client.haproxy.config', 'no such file'],
+  ['62-never-with-max.yaml', 4, 10, 'expect.rtoMs', 'never: true cannot go with max or min'],
 ];
 
 function rejection(run: () => unknown): ScenarioError {

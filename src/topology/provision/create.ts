@@ -22,6 +22,11 @@ import { cleanLeftovers } from '../runtime/docker/cleanup.ts';
 import { clientTlsOptions, makeDrillCertificates, removeDrillCertificates, tlsFiles, type TlsMaterial } from '../tls.ts';
 import { dataNodeConfig, sentinelConfig, type ConfigInput } from '../serverConfig.ts';
 import { PROFILES } from '../profiles.ts';
+import { HAPROXY_NODE, HAPROXY_PORT, docsConfig, fileConfig, roleConfig } from '../haproxy.ts';
+import { waitForHaproxy } from '../haproxyReady.ts';
+import { HAPROXY_CONFIG_DIR, resolveHaproxyImage } from '../runtime/docker/haproxyImage.ts';
+import { scenarioRelative } from '../../scenario/loader.ts';
+import { readFileSync } from 'node:fs';
 import { InfrastructureError } from '../../util/errors.ts';
 
 export interface CreateOptions {
@@ -32,12 +37,15 @@ export interface CreateOptions {
   credentials?: Credentials;
   /** The stall fault needs the DEBUG command. */
   enableDebugCommand: boolean;
+  /** The scenario's file: paths it names are relative to it. */
+  scenarioFile?: string;
 }
 
 export class CreateProvisioner implements Provisioner {
   readonly kind = 'create' as const;
   deployment: Deployment | undefined;
   private image = '';
+  private haproxyImage = '';
   private tls: TlsMaterial | undefined;
   readonly runtime: DockerRuntime;
 
@@ -56,6 +64,11 @@ export class CreateProvisioner implements Provisioner {
     const image = await resolveServerImage(this.opts.scenario.topology, log);
     this.image = image.image;
     await ensureNettoolsImage(log);
+    if (this.opts.scenario.client.via === 'haproxy') {
+      const haproxy = await resolveHaproxyImage(log);
+      this.haproxyImage = haproxy.image;
+      log(`HAProxy image: ${haproxy.how}`);
+    }
     return image;
   }
 
@@ -63,7 +76,8 @@ export class CreateProvisioner implements Provisioner {
     const { runId, scenario, journal, mode, credentials } = this.opts;
     const network = await createRunNetwork(runId);
     journal.append('topology.network', { network: network.name, subnet: network.subnet });
-    const names = mode.nodeNames();
+    const withProxy = scenario.client.via === 'haproxy';
+    const names = [...mode.nodeNames(), ...(withProxy ? [HAPROXY_NODE] : [])];
     const addresses = new Map(names.map((name, i) => [name, addressInSubnet(network.subnet, i + 2)]));
     if (scenario.topology.tls?.enabled) {
       this.tls = await makeDrillCertificates(runId, ['127.0.0.1', ...addresses.values()], ['localhost', ...addresses.keys()]);
@@ -122,8 +136,36 @@ export class CreateProvisioner implements Provisioner {
     dep.access = new ClientAccess(path.path, path.reason, credentials, provisional.tls);
     await mode.join(dep, signal, timeoutMs);
     await mode.awaitReady(dep, signal, timeoutMs);
+    if (withProxy) await this.startHaproxy(dep, network.name, addresses.get(HAPROXY_NODE)!, signal, timeoutMs);
     dep.record();
     return dep;
+  }
+
+  /** HAProxy in front of the data nodes, once they are ready; ready itself when it sends clients to the primary only. */
+  private async startHaproxy(dep: Deployment, network: string, ip: string, signal: AbortSignal, timeoutMs: number): Promise<void> {
+    const { scenario, journal, credentials } = this.opts;
+    const settings = scenario.client.haproxy ?? { backend: 'role' as const, check: { interval: 2000, fall: 3, rise: 2 }, config: undefined };
+    const plan = settings.config
+      ? fileConfig(readFileSync(scenarioRelative(this.opts.scenarioFile ?? '.', settings.config), 'utf8'), dep.dataNodes)
+      : settings.backend === 'docs'
+        ? docsConfig(dep.dataNodes[0], settings.check, credentials)
+        : roleConfig(dep.dataNodes, settings.check, credentials);
+    const c = await createContainer(this.opts.runId, network, {
+      name: `${network}-${HAPROXY_NODE}`,
+      image: this.haproxyImage,
+      cmd: ['haproxy', '-f', `${HAPROXY_CONFIG_DIR}/haproxy.cfg`],
+      node: HAPROXY_NODE,
+      ip,
+      port: HAPROXY_PORT,
+      files: { 'haproxy.cfg': plan.config },
+      filesDir: HAPROXY_CONFIG_DIR,
+    });
+    const node: Node = { name: HAPROXY_NODE, kind: 'proxy', shard: null, id: c.id, runtimeName: c.name, ip, port: HAPROXY_PORT, hostPort: c.hostPort, owned: true };
+    dep.nodes.push(node);
+    await startContainer(node.id);
+    journal.append('topology.container', { node: node.name, kind: node.kind, ip, hostPort: node.hostPort });
+    journal.append('haproxy.config', { node: node.name, backend: plan.backend, servers: plan.servers, check: plan.check });
+    await waitForHaproxy(dep, node, signal, timeoutMs);
   }
 
   async tearDown(): Promise<void> {

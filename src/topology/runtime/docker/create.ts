@@ -16,8 +16,9 @@ export interface ContainerSpec {
   node: string;
   ip: string;
   port: number;
-  /** Files put into /data before the start (configs, TLS material). */
+  /** Files put into /data (or `filesDir`) before the start (configs, TLS material). */
   files: Record<string, string>;
+  filesDir?: string;
   /** Extra host settings a fault or a profile needs (memory limit, tmpfs mounts). */
   host?: { memoryBytes?: number; tmpfs?: Record<string, string> };
 }
@@ -90,7 +91,7 @@ export async function createContainer(runId: string, network: string, spec: Cont
     NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [spec.node], IPAMConfig: { IPv4Address: spec.ip } } } },
     StopTimeout: 1,
   });
-  if (Object.keys(spec.files).length > 0) await container.putArchive(tarOf(spec.files) as unknown as NodeJS.ReadableStream, { path: '/data' });
+  if (Object.keys(spec.files).length > 0) await container.putArchive(tarOf(spec.files) as unknown as NodeJS.ReadableStream, { path: spec.filesDir ?? '/data' });
   return { id: container.id, name: spec.name, hostPort };
 }
 

@@ -148,7 +148,7 @@ export async function ensureNettoolsImage(log: Log): Promise<ResolvedImage> {
   return { image: NETTOOLS_IMAGE, how: `${NETTOOLS_IMAGE} (built from this host's iptables/iproute2)` };
 }
 
-async function buildImage(tag: string, spec: RootfsSpec): Promise<void> {
+export async function buildImage(tag: string, spec: RootfsSpec): Promise<void> {
   const stream = await docker().buildImage(packBuildContext(spec) as unknown as NodeJS.ReadableStream, { t: tag, rm: true, forcerm: true });
   await new Promise<void>((resolve, reject) => {
     docker().modem.followProgress(
