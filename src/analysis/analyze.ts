@@ -4,9 +4,10 @@
  * time is ms relative to t0 (record/anchors); null when the event never happened.
  */
 import type { JournalEvent } from '../record/events.ts';
-import { deploymentOf } from '../record/anchors.ts';
+import { deploymentOf, loadWindow } from '../record/anchors.ts';
 import type { Ledger } from '../record/ledger.ts';
-import type { Metrics } from '../record/metrics.ts';
+import type { Metrics, Throughput } from '../record/metrics.ts';
+import { outcomeOf } from '../record/ledger.ts';
 import { analyzeSentinel } from './sentinel.ts';
 import { analyzeCluster } from './cluster.ts';
 
@@ -17,6 +18,25 @@ export interface AnalysisInput {
   requiredReplicas: number;
 }
 
+/** What a mode's checker computes: everything but what every mode measures the same way. */
+export type ModeMetrics = Omit<Metrics, 'throughput'>;
+
 export function analyze(input: AnalysisInput): Metrics {
-  return deploymentOf(input.events)?.mode === 'cluster' ? analyzeCluster(input) : analyzeSentinel(input);
+  const metrics = deploymentOf(input.events)?.mode === 'cluster' ? analyzeCluster(input) : analyzeSentinel(input);
+  return { ...metrics, throughput: throughputOf(input) };
+}
+
+/** Writes per second over the load phase (load.start to load.stop), from the ledger. */
+function throughputOf({ events, ledger }: AnalysisInput): Throughput | null {
+  const window = loadWindow(events);
+  if (!window || window.stop <= window.start) return null;
+  let attempted = 0;
+  let acknowledged = 0;
+  for (const w of ledger.writers) {
+    attempted += w.length;
+    for (let i = 0; i < w.length; i++) if (outcomeOf(w.code[i]) === 'ok') acknowledged++;
+  }
+  const loadMs = window.stop - window.start;
+  const perSecond = (n: number) => Math.round((n * 1000) / loadMs);
+  return { loadMs: Math.round(loadMs), attemptedPerSecond: perSecond(attempted), acknowledgedPerSecond: perSecond(acknowledged) };
 }

@@ -7,7 +7,7 @@
 import { ofType, type EventOf, type JournalEvent, type NodeRef } from '../record/events.ts';
 import { deploymentOf, healOf, loadWindow, nodeIndex } from '../record/anchors.ts';
 import type { FailoverStep, Metrics, ShardMetrics } from '../record/metrics.ts';
-import type { AnalysisInput } from './analyze.ts';
+import type { AnalysisInput, ModeMetrics } from './analyze.ts';
 import { longestGapOverlapping, mergeRuns, round1, tallyWrites, type Tally } from './writes.ts';
 import { promotedWasMostUpToDate, resyncAfterHeal } from './replication.ts';
 import { clusterCrossCheck } from './crossCheck.ts';
@@ -75,7 +75,7 @@ function clusterDownTime(events: readonly JournalEvent[], from: number, to: numb
   return total;
 }
 
-export function analyzeCluster(input: AnalysisInput): Metrics {
+export function analyzeCluster(input: AnalysisInput): ModeMetrics {
   const events = [...input.events].sort((a, b) => a.t - b.t);
   const deployment = deploymentOf(events);
   const nodes = deployment?.nodes ?? [];

@@ -6,7 +6,7 @@ import type { JournalEvent, NodeRef } from '../record/events.ts';
 import { ofType } from '../record/events.ts';
 import { anchorFault, deploymentOf, healOf, loadWindow, nodeAtAddress, nodeIndex, nodesOf } from '../record/anchors.ts';
 import type { Metrics } from '../record/metrics.ts';
-import type { AnalysisInput } from './analyze.ts';
+import type { AnalysisInput, ModeMetrics } from './analyze.ts';
 import { longestGapOverlapping, round1, tallyWrites } from './writes.ts';
 import { promotedWasMostUpToDate, resyncAfterHeal } from './replication.ts';
 import { sentinelCrossCheck } from './crossCheck.ts';
@@ -32,7 +32,7 @@ export function sentinelEventsOf(events: readonly JournalEvent[]): SentinelEvent
   return ofType(events, 'sentinel.event').map((e) => ({ t: e.t, wall: e.wall, node: e.node, channel: e.channel, message: e.message, source: 'tap' }));
 }
 
-export function analyzeSentinel(input: AnalysisInput): Metrics {
+export function analyzeSentinel(input: AnalysisInput): ModeMetrics {
   const events = [...input.events].sort((a, b) => a.t - b.t);
   const nodes = nodesOf(events);
   const masterName = deploymentOf(events)?.masterName ?? 'mymaster';

@@ -3,19 +3,25 @@ import type { DrillResult } from '../record/result.ts';
 import { join } from 'node:path';
 import type { SuiteDrill, SuiteResult } from '../suite/run.ts';
 
-const fmt = (v: number | null | undefined) => (v === null || v === undefined ? 'never' : `${Math.round(v)} ms`);
+const fmtMs = (v: number | null | undefined) => (v === null || v === undefined ? 'never' : `${Math.round(v)} ms`);
+const fmt = fmtMs;
 
 export function formatSummary(r: DrillResult): string {
   const lines = [`\n${r.scenario}: ${r.verdict.toUpperCase()}${r.error ? ` (${r.error})` : ''}`];
   const m = r.metrics;
+  if (m && r.faults.length === 0) {
+    // Without a fault there is nothing to detect or recover from: "never" would read as a failure.
+    lines.push(`  fault          none injected: detection, failover and RTO do not apply`);
+  }
   if (m) {
+    const fmt = r.faults.length === 0 ? (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : `${Math.round(v)} ms`) : fmtMs;
     lines.push(
       `  primary        ${m.oldPrimary ?? '-'} -> ${m.newPrimary ?? 'no new primary'}`,
       m.mode === 'cluster'
         ? `  detection      PFAIL ${fmt(m.pfailMs)}   FAIL ${fmt(m.detectionMs)}   failover ${fmt(m.failoverMs)}   cluster down ${fmt(m.clusterDownMs)}`
         : `  detection      ${fmt(m.detectionMs)}   odown ${fmt(m.odownMs)}   failover ${fmt(m.failoverMs)}`,
       `  rto            ${fmt(m.rtoMs)}   durable rto ${fmt(m.durableRtoMs)}   writes unavailable ${fmt(m.writeUnavailableMs)}`,
-      `  writes         ${m.writes.attempted} attempted, ${m.writes.acknowledged} acknowledged, ${m.writes.failed} failed, ${m.writes.indeterminate} indeterminate`,
+      `  writes         ${m.writes.attempted} attempted, ${m.writes.acknowledged} acknowledged, ${m.writes.failed} failed, ${m.writes.indeterminate} indeterminate${m.throughput ? ` (${m.throughput.acknowledgedPerSecond.toLocaleString('en-US')} acknowledged/s over ${(m.throughput.loadMs / 1000).toFixed(1)} s)` : ''}`,
       m.verifiedAgainst === null
         ? '  lost           unknown: not verified (no converged primary to read the final state from)'
         : `  lost           ${m.lostWrites.total} (durable ${m.lostWrites.durable ?? 'n/a: no WAIT'}, unconfirmed ${m.lostWrites.unconfirmed}); recovered ${m.recoveredWrites}; split-brain writes ${m.splitBrainWrites}`,

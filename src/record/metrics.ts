@@ -70,6 +70,16 @@ export interface CrossCheck {
   faultEffect: string | null;
 }
 
+/** The load's own pace: what the writers achieved over the load phase (all writers together). */
+export interface Throughput {
+  /** From load start to load stop, ms. */
+  loadMs: number;
+  /** Writes attempted per second of the load phase. */
+  attemptedPerSecond: number;
+  /** Writes acknowledged per second of the load phase. */
+  acknowledgedPerSecond: number;
+}
+
 export interface Metrics {
   /** How HA worked in this drill: Sentinel or Redis Cluster. */
   mode: 'sentinel' | 'cluster';
@@ -117,6 +127,8 @@ export interface Metrics {
   crossCheck: CrossCheck | null;
   failuresByReason: Record<string, number>;
   lostSample: LostWrite[];
+  /** The load's pace over its whole phase; null when the load never ran. */
+  throughput: Throughput | null;
 }
 
 export const METRIC_NAMES = [

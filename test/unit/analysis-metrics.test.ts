@@ -58,6 +58,18 @@ function ledgerOf(rows: [start: number, latency: number, code: number, wait: num
 
 const input = (events: JournalEvent[], ledger: Ledger, requiredReplicas = 1) => ({ events, ledger, requiredReplicas });
 
+describe('the load\'s pace', () => {
+  it('is writes per second over the load phase: 3000 acknowledged and 1000 refused in 2 s', () => {
+    const rows = Array.from({ length: 4000 }, (_, i) => [100 + i / 2, 0.3, i % 4 === 3 ? Code.readonly : Code.ok, 1, R1, Final.present] as [number, number, number, number, number, number]);
+    const events = [ev(0, 'topology.nodes', { mode: 'sentinel', masterName: 'mymaster', nodes: NODES }), ev(100, 'load.start'), ev(2100, 'load.stop')];
+    expect(analyze(input(events, ledgerOf(rows))).throughput).toEqual({ loadMs: 2000, attemptedPerSecond: 2000, acknowledgedPerSecond: 1500 });
+  });
+
+  it('is null when the load never ran', () => {
+    expect(analyze(input([ev(0, 'topology.nodes', { mode: 'sentinel', masterName: 'mymaster', nodes: NODES })], ledgerOf([]))).throughput).toBeNull();
+  });
+});
+
 describe('analysis of a primary crash', () => {
   const ledger = ledgerOf([
     [800, 5, Code.ok, 1, R1, Final.present], // before the fault, durable
