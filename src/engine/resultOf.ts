@@ -50,6 +50,8 @@ export function emptyResult(loaded: LoadedScenario, runId: string, startedAt: Da
     image: '',
     imageSource: '',
     serverVersion: null,
+    server: null,
+    preflight: null,
     clientPath: null,
     topology: {
       mode: t.mode,

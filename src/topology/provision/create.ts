@@ -11,23 +11,28 @@ import type { Journal } from '../../record/journal.ts';
 import type { Credentials } from '../secrets.ts';
 import type { FailoverMode } from '../modes/mode.ts';
 import type { Node } from '../node.ts';
-import type { PreparedImage, Provisioner } from './provisioner.ts';
+import type { PreparedImage, Provisioner, ScratchNodes } from './provisioner.ts';
 import { Deployment } from '../deployment.ts';
 import { ClientAccess, chooseClientPath } from '../access.ts';
 import { DockerRuntime } from '../runtime/docker/runtime.ts';
 import { addressInSubnet, createContainer, createRunNetwork, removeRun, startContainer } from '../runtime/docker/create.ts';
-import { ensureNettoolsImage, resolveServerImage } from '../runtime/docker/images.ts';
+import { ensureNettoolsImage, resolveSentinelImage, resolveServerImage } from '../runtime/docker/images.ts';
 import { assertDockerAvailable } from '../runtime/docker/client.ts';
 import { cleanLeftovers } from '../runtime/docker/cleanup.ts';
 import { clientTlsOptions, makeDrillCertificates, removeDrillCertificates, tlsFiles, type TlsMaterial } from '../tls.ts';
-import { dataNodeConfig, sentinelConfig, type ConfigInput } from '../serverConfig.ts';
-import { PROFILES } from '../profiles.ts';
+import { type ConfigInput, type Directive } from '../serverConfig.ts';
+import { profileFor, sentinelProfileFor, type NodeLaunch } from '../profiles/index.ts';
+import { waitHealthy } from '../health.ts';
 import { HAPROXY_NODE, HAPROXY_PORT, docsConfig, fileConfig, roleConfig } from '../haproxy.ts';
 import { waitForHaproxy } from '../haproxyReady.ts';
 import { HAPROXY_CONFIG_DIR, resolveHaproxyImage } from '../runtime/docker/haproxyImage.ts';
 import { scenarioRelative } from '../../scenario/loader.ts';
 import { readFileSync } from 'node:fs';
 import { InfrastructureError } from '../../util/errors.ts';
+import { REDIS_PORT } from '../serverConfig.ts';
+
+/** Names (and reserved addresses) of the throwaway nodes the preflight may start. */
+export const SCRATCH_NAMES = ['preflight-1', 'preflight-2'];
 
 export interface CreateOptions {
   runId: string;
@@ -45,7 +50,10 @@ export class CreateProvisioner implements Provisioner {
   readonly kind = 'create' as const;
   deployment: Deployment | undefined;
   private image = '';
+  private sentinelImage = '';
   private haproxyImage = '';
+  /** What a throwaway node needs: the network, its reserved addresses, the config input. */
+  private scratchSetup: { network: string; addresses: string[]; config: ConfigInput; next: number } | undefined;
   private tls: TlsMaterial | undefined;
   readonly runtime: DockerRuntime;
 
@@ -61,8 +69,15 @@ export class CreateProvisioner implements Provisioner {
       log(`removed what dead runs left: ${stale.containers.length} containers, ${stale.networks.length} networks`);
     }
     for (const f of stale.failures) log(`could not remove what a dead run left: ${f}`);
-    const image = await resolveServerImage(this.opts.scenario.topology, log);
+    const topology = this.opts.scenario.topology;
+    const image: PreparedImage = await resolveServerImage(topology, log);
     this.image = image.image;
+    this.sentinelImage = image.image;
+    if (topology.sentinels > 0) {
+      const sentinel = await resolveSentinelImage(topology, image, log);
+      this.sentinelImage = sentinel.image;
+      if (sentinel !== image) image.sentinel = sentinel;
+    }
     await ensureNettoolsImage(log);
     if (this.opts.scenario.client.via === 'haproxy') {
       const haproxy = await resolveHaproxyImage(log);
@@ -77,7 +92,8 @@ export class CreateProvisioner implements Provisioner {
     const network = await createRunNetwork(runId);
     journal.append('topology.network', { network: network.name, subnet: network.subnet });
     const withProxy = scenario.client.via === 'haproxy';
-    const names = [...mode.nodeNames(), ...(withProxy ? [HAPROXY_NODE] : [])];
+    // Throwaway preflight nodes get addresses too, fixed now so that a TLS certificate names them.
+    const names = [...mode.nodeNames(), ...(withProxy ? [HAPROXY_NODE] : []), ...SCRATCH_NAMES];
     const addresses = new Map(names.map((name, i) => [name, addressInSubnet(network.subnet, i + 2)]));
     if (scenario.topology.tls?.enabled) {
       this.tls = await makeDrillCertificates(runId, ['127.0.0.1', ...addresses.values()], ['localhost', ...addresses.keys()]);
@@ -94,28 +110,28 @@ export class CreateProvisioner implements Provisioner {
       clientSource: network.gateway,
       credentials,
       teardown: async () => {
-        await removeRun(runId, dep.nodes.map((n) => n.id));
+        await removeRun(runId, [...dep.nodes.map((n) => n.id), ...this.scratchIds]);
         await removeDrillCertificates(this.tls);
       },
     });
     this.deployment = dep;
 
     const config: ConfigInput = { topology: scenario.topology, credentials, tls: Boolean(this.tls), enableDebugCommand: this.opts.enableDebugCommand };
-    const profile = PROFILES[scenario.topology.server];
+    const profile = profileFor(scenario.topology.server);
+    const sentinelProfile = sentinelProfileFor(scenario.topology.server);
+    this.scratchSetup = { network: network.name, addresses: SCRATCH_NAMES.map((n) => addresses.get(n)!), config, next: 0 };
     const plans = mode.plan(addresses);
     // Create in parallel (recorded at once, so teardown finds even a node whose start failed), start in order.
     const created = await Promise.allSettled(
       plans.map(async (plan) => {
-        const files: Record<string, string> =
-          plan.kind === 'data' ? { 'redis.conf': dataNodeConfig(config, plan.configLines) } : { 'sentinel.conf': sentinelConfig(config, plan.configLines) };
+        const launch: NodeLaunch =
+          plan.kind === 'data' ? profile.dataNode(config, { replicaOf: plan.replicaOf ?? null, modeLines: plan.configLines }) : sentinelProfile.sentinel!(config, plan.configLines);
         const c = await createContainer(runId, network.name, {
+          ...this.launchSpec(launch, plan.kind === 'data' ? this.image : this.sentinelImage),
           name: `${network.name}-${plan.name}`,
-          image: this.image,
-          cmd: plan.kind === 'data' ? [profile.serverBinary, '/data/redis.conf'] : [profile.serverBinary, '/data/sentinel.conf', '--sentinel'],
           node: plan.name,
           ip: addresses.get(plan.name)!,
           port: plan.port,
-          files: { ...files, ...(this.tls ? tlsFiles(this.tls) : {}) },
         });
         const node: Node = { name: plan.name, kind: plan.kind, shard: plan.shard, id: c.id, runtimeName: c.name, ip: addresses.get(plan.name)!, port: plan.port, hostPort: c.hostPort, owned: true };
         dep.nodes.push(node);
@@ -134,6 +150,7 @@ export class CreateProvisioner implements Provisioner {
     }
     const path = await chooseClientPath(dep.nodes[0]);
     dep.access = new ClientAccess(path.path, path.reason, credentials, provisional.tls);
+    await waitHealthy(dep, dep.dataNodes, profile.healthCheck, signal, timeoutMs);
     await mode.join(dep, signal, timeoutMs);
     await mode.awaitReady(dep, signal, timeoutMs);
     if (withProxy) await this.startHaproxy(dep, network.name, addresses.get(HAPROXY_NODE)!, signal, timeoutMs);
@@ -167,6 +184,41 @@ export class CreateProvisioner implements Provisioner {
     journal.append('haproxy.config', { node: node.name, backend: plan.backend, servers: plan.servers, check: plan.check });
     await waitForHaproxy(dep, node, signal, timeoutMs);
   }
+
+  /** A container spec's image, command, files (TLS material beside the config) from a profile's launch. */
+  private launchSpec(launch: NodeLaunch, image: string): { image: string; cmd: string[]; entrypoint?: string[]; files: Record<string, string>; filesDir: string } {
+    // TLS material always sits in /data/tls (TLS_DIR_IN_CONTAINER), which the config names.
+    const files = { ...launch.files, ...(this.tls && launch.filesDir === '/data' ? tlsFiles(this.tls) : {}) };
+    return { image, cmd: launch.cmd, ...(launch.entrypoint ? { entrypoint: launch.entrypoint } : {}), files, filesDir: launch.filesDir };
+  }
+
+  /** Throwaway data nodes for the preflight (see ScratchNodes): the drill's image and config, standalone. */
+  readonly scratch: ScratchNodes = {
+    start: async (count, overrides, signal) => {
+      const setup = this.scratchSetup;
+      const dep = this.deployment;
+      if (!setup || !dep) throw new Error('scratch nodes need a deployment that is up');
+      if (setup.next + count > setup.addresses.length) throw new Error(`at most ${setup.addresses.length} scratch nodes per run`);
+      const profile = profileFor(this.opts.scenario.topology.server);
+      const nodes: Node[] = [];
+      for (let i = 0; i < count; i++) {
+        const name = SCRATCH_NAMES[setup.next];
+        const ip = setup.addresses[setup.next++];
+        const launch = profile.dataNode(setup.config, { replicaOf: null, modeLines: [], overrides });
+        const c = await createContainer(this.opts.runId, setup.network, { ...this.launchSpec(launch, this.image), name: `${setup.network}-${name}`, node: name, ip, port: REDIS_PORT });
+        const node: Node = { name, kind: 'data', shard: null, id: c.id, runtimeName: c.name, ip, port: REDIS_PORT, hostPort: c.hostPort, owned: true };
+        nodes.push(node);
+        this.scratchIds.push(c.id);
+        await startContainer(c.id);
+      }
+      await waitHealthy(dep, nodes, profile.healthCheck, signal, 30_000);
+      return nodes;
+    },
+    remove: async (nodes) => {
+      await Promise.all(nodes.map((n) => this.runtime.remove(n).catch(() => {})));
+    },
+  };
+  private readonly scratchIds: string[] = [];
 
   async tearDown(): Promise<void> {
     if (this.deployment) await this.deployment.down();
