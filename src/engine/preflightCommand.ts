@@ -47,7 +47,7 @@ export async function runPreflightOnly(loaded: LoadedScenario, opts: { signal: A
   };
   progress.info(`run ${runId}: preflight of scenario ${scenario.name} (${loaded.file})`);
   const mode = modeFor(scenario, credentials);
-  const provisioner = new CreateProvisioner({ runId, scenario, journal, mode, credentials, enableDebugCommand: false, scenarioFile: loaded.file });
+  const provisioner = new CreateProvisioner({ runId, scenario, journal, mode, credentials, enableDebugCommand: false, scenarioFile: loaded.file, warmScratch: true });
   const deaths = new DeathWatch(provisioner.runtime, journal, (why) => failure.abort(why));
   try {
     const image = await provisioner.prepare(progress.info);

@@ -102,7 +102,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     phase('prepare');
     const mode = modeFor(scenario, credentials);
     const usesFault = (name: string) => scenario.timeline.some((e) => e.fault === name);
-    const provisioner = new CreateProvisioner({ runId, scenario, journal, mode, credentials, enableDebugCommand: usesFault('stall'), scenarioFile: loaded.file });
+    const provisioner = new CreateProvisioner({ runId, scenario, journal, mode, credentials, enableDebugCommand: usesFault('stall'), scenarioFile: loaded.file, warmScratch: !opts.skipPreflight });
     state.provisioner = provisioner;
     const image = await provisioner.prepare(progress.info);
     result.image = image.image;

@@ -30,6 +30,7 @@ export class Probe {
 
 /** A reply as evidence: errors as (error) ..., arrays as JSON, long text cut. */
 export function quote(reply: Reply, max = 160): string {
+  if (reply.ok && reply.value === null) return '(nil)';
   const text = reply.ok ? (typeof reply.value === 'string' ? reply.value : JSON.stringify(reply.value)) : `(error) ${reply.error}`;
   const oneLine = text.replace(/\r?\n/g, ' ').trim();
   if (reply.ok && oneLine === '') return '(empty reply)';

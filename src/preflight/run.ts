@@ -12,6 +12,7 @@ import type { Journal } from '../record/journal.ts';
 import type { PreflightCheck, PreflightReport } from '../record/result.ts';
 import { profileFor } from '../topology/profiles/index.ts';
 import { Probe } from './probe.ts';
+import { InfrastructureError } from '../util/errors.ts';
 import { checkInfoReplication, checkRole, checkWritePath, mergeOutcomes, replicationGroups, type Outcome } from './replication.ts';
 import { checkPersistence, checkSentinels } from './nodeChecks.ts';
 import { scratchChecks, type ScratchOutcomes } from './scratch.ts';
@@ -79,6 +80,8 @@ export async function runPreflight(ctx: PreflightContext): Promise<PreflightRepo
         signal: ctx.signal,
         probe,
         runId: ctx.runId,
+      }).catch((err: Error) => {
+        throw new InfrastructureError(`the preflight's throwaway nodes (of the drill's image, for the REPLICAOF / SHUTDOWN / SIGTERM checks) did not work: ${err.message}`);
       });
     };
     const [, scratch] = await Promise.all([onDrillNodes(), onScratchNodes()]);

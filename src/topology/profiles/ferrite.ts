@@ -146,7 +146,18 @@ function ferriteRefusals(topology: ConfigInput['topology']): ProfileRefusal[] {
       if (!/^[a-z]+\.[a-z0-9_]+$/.test(name)) out.push({ path: ['topology', 'serverConfig', name], message: 'a Ferrite TOML key is section.key in lower case, e.g. storage.backend' });
       continue;
     }
-    if (name === 'save' || TRANSLATIONS[name] || NOT_APPLICABLE[name]) continue;
+    if (TRANSLATIONS[name]) {
+      const value = topology.serverConfig[name];
+      const [section, key, translate] = TRANSLATIONS[name];
+      try {
+        const v = translate(value);
+        if (typeof v === 'number' && !Number.isFinite(v)) throw new Error('not a number');
+      } catch {
+        out.push({ path: ['topology', 'serverConfig', name], message: `"${String(value)}" cannot be written as Ferrite's ${section}.${key} (${key.includes('size') || key === 'max_memory' ? 'a size such as 1048576 or "1mb"' : 'a number'})` });
+      }
+      continue;
+    }
+    if (name === 'save' || NOT_APPLICABLE[name]) continue;
     out.push({
       path: ['topology', 'serverConfig', name],
       message: `Ferrite has no equivalent of "${name}" that the harness knows; use a dotted TOML key (e.g. replication.repl_timeout) or one of: save, ${Object.keys(TRANSLATIONS).join(', ')}`,

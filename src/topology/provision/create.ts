@@ -12,6 +12,7 @@ import type { Credentials } from '../secrets.ts';
 import type { FailoverMode } from '../modes/mode.ts';
 import type { Node } from '../node.ts';
 import type { PreparedImage, Provisioner, ScratchNodes } from './provisioner.ts';
+import { DockerScratchNodes, SCRATCH_NAMES } from './scratch.ts';
 import { Deployment } from '../deployment.ts';
 import { ClientAccess, chooseClientPath } from '../access.ts';
 import { DockerRuntime } from '../runtime/docker/runtime.ts';
@@ -20,7 +21,7 @@ import { ensureNettoolsImage, resolveSentinelImage, resolveServerImage } from '.
 import { assertDockerAvailable } from '../runtime/docker/client.ts';
 import { cleanLeftovers } from '../runtime/docker/cleanup.ts';
 import { clientTlsOptions, makeDrillCertificates, removeDrillCertificates, tlsFiles, type TlsMaterial } from '../tls.ts';
-import { type ConfigInput, type Directive } from '../serverConfig.ts';
+import { type ConfigInput } from '../serverConfig.ts';
 import { profileFor, sentinelProfileFor, type NodeLaunch } from '../profiles/index.ts';
 import { waitHealthy } from '../health.ts';
 import { HAPROXY_NODE, HAPROXY_PORT, docsConfig, fileConfig, roleConfig } from '../haproxy.ts';
@@ -29,10 +30,6 @@ import { HAPROXY_CONFIG_DIR, resolveHaproxyImage } from '../runtime/docker/hapro
 import { scenarioRelative } from '../../scenario/loader.ts';
 import { readFileSync } from 'node:fs';
 import { InfrastructureError } from '../../util/errors.ts';
-import { REDIS_PORT } from '../serverConfig.ts';
-
-/** Names (and reserved addresses) of the throwaway nodes the preflight may start. */
-export const SCRATCH_NAMES = ['preflight-1', 'preflight-2'];
 
 export interface CreateOptions {
   runId: string;
@@ -44,6 +41,8 @@ export interface CreateOptions {
   enableDebugCommand: boolean;
   /** The scenario's file: paths it names are relative to it. */
   scenarioFile?: string;
+  /** Start the preflight's throwaway nodes while the topology converges (a preflight will follow). */
+  warmScratch?: boolean;
 }
 
 export class CreateProvisioner implements Provisioner {
@@ -52,8 +51,7 @@ export class CreateProvisioner implements Provisioner {
   private image = '';
   private sentinelImage = '';
   private haproxyImage = '';
-  /** What a throwaway node needs: the network, its reserved addresses, the config input. */
-  private scratchSetup: { network: string; addresses: string[]; config: ConfigInput; next: number } | undefined;
+  private scratchNodes: DockerScratchNodes | undefined;
   private tls: TlsMaterial | undefined;
   readonly runtime: DockerRuntime;
 
@@ -110,7 +108,8 @@ export class CreateProvisioner implements Provisioner {
       clientSource: network.gateway,
       credentials,
       teardown: async () => {
-        await removeRun(runId, [...dep.nodes.map((n) => n.id), ...this.scratchIds]);
+        await this.scratchNodes?.settled(); // a warm-up still creating containers would leave one behind
+        await removeRun(runId, [...dep.nodes.map((n) => n.id), ...(this.scratchNodes?.ids ?? [])]);
         await removeDrillCertificates(this.tls);
       },
     });
@@ -119,7 +118,16 @@ export class CreateProvisioner implements Provisioner {
     const config: ConfigInput = { topology: scenario.topology, credentials, tls: Boolean(this.tls), enableDebugCommand: this.opts.enableDebugCommand };
     const profile = profileFor(scenario.topology.server);
     const sentinelProfile = sentinelProfileFor(scenario.topology.server);
-    this.scratchSetup = { network: network.name, addresses: SCRATCH_NAMES.map((n) => addresses.get(n)!), config, next: 0 };
+    this.scratchNodes = new DockerScratchNodes({
+      runId,
+      network: network.name,
+      addresses,
+      config,
+      profile,
+      runtime: this.runtime,
+      deployment: () => this.deployment,
+      spec: (launch) => this.launchSpec(launch, this.image),
+    });
     const plans = mode.plan(addresses);
     // Create in parallel (recorded at once, so teardown finds even a node whose start failed), start in order.
     const created = await Promise.allSettled(
@@ -151,9 +159,14 @@ export class CreateProvisioner implements Provisioner {
     const path = await chooseClientPath(dep.nodes[0]);
     dep.access = new ClientAccess(path.path, path.reason, credentials, provisional.tls);
     await waitHealthy(dep, dep.dataNodes, profile.healthCheck, signal, timeoutMs);
+    // Every drill node has started: the throwaways may start now, while the topology converges.
+    if (this.opts.warmScratch) this.scratchNodes.warm();
     await mode.join(dep, signal, timeoutMs);
     await mode.awaitReady(dep, signal, timeoutMs);
-    if (withProxy) await this.startHaproxy(dep, network.name, addresses.get(HAPROXY_NODE)!, signal, timeoutMs);
+    if (withProxy) {
+      await this.scratchNodes.settled(); // one container start at a time
+      await this.startHaproxy(dep, network.name, addresses.get(HAPROXY_NODE)!, signal, timeoutMs);
+    }
     dep.record();
     return dep;
   }
@@ -192,33 +205,10 @@ export class CreateProvisioner implements Provisioner {
     return { image, cmd: launch.cmd, ...(launch.entrypoint ? { entrypoint: launch.entrypoint } : {}), files, filesDir: launch.filesDir };
   }
 
-  /** Throwaway data nodes for the preflight (see ScratchNodes): the drill's image and config, standalone. */
-  readonly scratch: ScratchNodes = {
-    start: async (count, overrides, signal) => {
-      const setup = this.scratchSetup;
-      const dep = this.deployment;
-      if (!setup || !dep) throw new Error('scratch nodes need a deployment that is up');
-      if (setup.next + count > setup.addresses.length) throw new Error(`at most ${setup.addresses.length} scratch nodes per run`);
-      const profile = profileFor(this.opts.scenario.topology.server);
-      const nodes: Node[] = [];
-      for (let i = 0; i < count; i++) {
-        const name = SCRATCH_NAMES[setup.next];
-        const ip = setup.addresses[setup.next++];
-        const launch = profile.dataNode(setup.config, { replicaOf: null, modeLines: [], overrides });
-        const c = await createContainer(this.opts.runId, setup.network, { ...this.launchSpec(launch, this.image), name: `${setup.network}-${name}`, node: name, ip, port: REDIS_PORT });
-        const node: Node = { name, kind: 'data', shard: null, id: c.id, runtimeName: c.name, ip, port: REDIS_PORT, hostPort: c.hostPort, owned: true };
-        nodes.push(node);
-        this.scratchIds.push(c.id);
-        await startContainer(c.id);
-      }
-      await waitHealthy(dep, nodes, profile.healthCheck, signal, 30_000);
-      return nodes;
-    },
-    remove: async (nodes) => {
-      await Promise.all(nodes.map((n) => this.runtime.remove(n).catch(() => {})));
-    },
-  };
-  private readonly scratchIds: string[] = [];
+  /** Throwaway nodes for the preflight, once the network exists. */
+  get scratch(): ScratchNodes | undefined {
+    return this.scratchNodes;
+  }
 
   async tearDown(): Promise<void> {
     if (this.deployment) await this.deployment.down();

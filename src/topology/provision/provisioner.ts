@@ -6,7 +6,6 @@
 import type { Deployment } from '../deployment.ts';
 import type { NodeRuntime } from '../runtime/types.ts';
 import type { Node } from '../node.ts';
-import type { Directive } from '../serverConfig.ts';
 
 export interface PreparedImage {
   image: string;
@@ -22,8 +21,8 @@ export interface PreparedImage {
  * primaries on the deployment's network, unknown to its monitors, removed after use and at teardown.
  */
 export interface ScratchNodes {
-  /** Starts `count` of them (at most SCRATCH_NODES), one after another. */
-  start(count: number, overrides: Directive[], signal: AbortSignal): Promise<Node[]>;
+  /** `count` of them (at most two), started and answering their health check. */
+  start(count: number, signal: AbortSignal): Promise<Node[]>;
   /** Removes them; safe for nodes that already stopped. */
   remove(nodes: Node[]): Promise<void>;
 }
