@@ -43,6 +43,8 @@ export interface Group {
   replicas: Node[];
   /** A key that lands on this group's primary. */
   key: string;
+  /** Cluster mode: a replica serves reads only on a connection that said READONLY. */
+  cluster: boolean;
 }
 
 /** How long a write may take to reach a replica before the check calls it missing. */
@@ -59,7 +61,7 @@ export async function replicationGroups(dep: Deployment, runId: string): Promise
     const base = `ferrite-drill:preflight:${runId}:${shard}`;
     // Cluster mode: a hash tag whose slot the shard serves, so the write is not MOVED elsewhere.
     const key = owners ? `{${tagsForShard(owners, shard, 1, `fd-preflight-${runId}`)[0]}}${base}` : base;
-    return { label: cluster ? `shard ${shard}: ` : '', primary, replicas: dep.dataNodes.filter((n) => n !== primary && (n.shard ?? 1) === shard), key };
+    return { label: cluster ? `shard ${shard}: ` : '', primary, replicas: dep.dataNodes.filter((n) => n !== primary && (n.shard ?? 1) === shard), key, cluster };
   });
 }
 
@@ -125,6 +127,7 @@ async function offsets(probe: Probe, g: Group): Promise<{ primary: number | null
  */
 export async function checkWritePath(probe: Probe, g: Group): Promise<{ writeReplicates: Outcome; wait: Outcome; offsetsAdvance: Outcome; ms: { write: number; wait: number; offsets: number } }> {
   const before = await offsets(probe, g);
+  if (g.cluster) await Promise.all(g.replicas.map((r) => probe.call(r, 'READONLY')));
   const value = `preflight-${Math.random().toString(36).slice(2)}`;
   const t0 = performance.now();
   const set = await probe.call(g.primary, 'SET', g.key, value);

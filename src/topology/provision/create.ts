@@ -129,6 +129,8 @@ export class CreateProvisioner implements Provisioner {
       spec: (launch) => this.launchSpec(launch, this.image),
     });
     const plans = mode.plan(addresses);
+    // The preflight's throwaways are created with the rest (started later, while the topology converges).
+    const scratchCreated = this.opts.warmScratch ? this.scratchNodes.prepare() : Promise.resolve();
     // Create in parallel (recorded at once, so teardown finds even a node whose start failed), start in order.
     const created = await Promise.allSettled(
       plans.map(async (plan) => {
@@ -146,6 +148,7 @@ export class CreateProvisioner implements Provisioner {
         return node;
       }),
     );
+    await scratchCreated.catch(() => {}); // a failure there surfaces at the preflight
     const failed = created.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     // The canonical order (the mode's) that reports, the journal and the ledger's node index rely on.

@@ -41,14 +41,28 @@ export class DockerScratchNodes implements ScratchNodes {
     this.free = SCRATCH_NAMES.map((name) => ({ name, ip: setup.addresses.get(name)! }));
   }
 
-  /** Starts all of them in the background (while the topology converges); `start` hands them out. */
+  private created: Promise<Node[]> | undefined;
+
+  /** Creates (not starts) all of them, alongside the drill's own containers. */
+  prepare(): Promise<void> {
+    this.created ??= this.create(this.free.length);
+    return this.created.then(() => undefined);
+  }
+
+  /** Starts them in the background (while the topology converges); `start` hands them out. */
   warm(): void {
-    this.warmed ??= this.make(this.free.length);
+    const created = this.created ?? this.create(this.free.length);
+    this.created = undefined;
+    this.warmed ??= created.then(async (nodes) => {
+      for (const n of nodes) await startContainer(n.id);
+      return nodes;
+    });
     this.warmed.catch(() => {}); // surfaced by start()
   }
 
   /** Until a warm-up has finished (so no other container starts at the same time: see create.ts). */
   async settled(): Promise<void> {
+    await this.created?.catch(() => {});
     await this.warmed?.catch(() => {});
   }
 
@@ -68,19 +82,24 @@ export class DockerScratchNodes implements ScratchNodes {
     for (const n of nodes) this.free.push({ name: n.name, ip: n.ip });
   }
 
-  /** Creates and starts them one after another (Docker 20.10 miscounts endpoints of concurrent starts). */
+  /** Creates and starts them, the starts one after another (Docker 20.10 miscounts endpoints of concurrent starts). */
   private async make(count: number): Promise<Node[]> {
+    const nodes = await this.create(count);
+    for (const n of nodes) await startContainer(n.id);
+    return nodes;
+  }
+
+  /** Creates them (in parallel: creating is not what Docker 20.10 miscounts). */
+  private async create(count: number): Promise<Node[]> {
     if (count > this.free.length) throw new Error(`at most ${SCRATCH_NAMES.length} scratch nodes at a time`);
     const { runId, network, config, profile } = this.setup;
-    const nodes: Node[] = [];
-    for (let i = 0; i < count; i++) {
-      const { name, ip } = this.free.shift()!;
-      const launch = profile.dataNode(config, { replicaOf: null, modeLines: [], overrides: SCRATCH_OVERRIDES });
-      const c = await createContainer(runId, network, { ...this.setup.spec(launch), name: `${network}-${name}`, node: name, ip, port: REDIS_PORT });
-      this.ids.push(c.id);
-      nodes.push({ name, kind: 'data', shard: null, id: c.id, runtimeName: c.name, ip, port: REDIS_PORT, hostPort: c.hostPort, owned: true });
-      await startContainer(c.id);
-    }
-    return nodes;
+    return Promise.all(
+      this.free.splice(0, count).map(async ({ name, ip }) => {
+        const launch = profile.dataNode(config, { replicaOf: null, modeLines: [], overrides: SCRATCH_OVERRIDES });
+        const c = await createContainer(runId, network, { ...this.setup.spec(launch), name: `${network}-${name}`, node: name, ip, port: REDIS_PORT });
+        this.ids.push(c.id);
+        return { name, kind: 'data' as const, shard: null, id: c.id, runtimeName: c.name, ip, port: REDIS_PORT, hostPort: c.hostPort, owned: true };
+      }),
+    );
   }
 }
