@@ -10,6 +10,10 @@ import { renderJunit } from '../../src/report/junit.ts';
 import { formatPreflightTable } from '../../src/preflight/table.ts';
 import { formatSummary } from '../../src/cli/summary.ts';
 import type { DrillResult, PreflightReport } from '../../src/record/result.ts';
+import { preflightPhase } from '../../src/engine/preflightPhase.ts';
+import { silentProgress } from '../../src/engine/progress.ts';
+import { Journal } from '../../src/record/journal.ts';
+import type { PreflightContext } from '../../src/preflight/run.ts';
 
 const REPORT: PreflightReport = {
   passed: false,
@@ -56,5 +60,18 @@ describe('preflight in the outputs', () => {
     const summary = formatSummary(await failedRun());
     expect(summary).toContain('preflight      FAILED: missing wait (1234 ms); not needed here but not passed: shutdown');
     expect(summary).toContain('    wait: SET then WAIT 2 1000 on redis-1 → 0 after 1 ms (expected 2)');
+  });
+
+  it('--skip-preflight: nothing is checked (no node is touched), the journal and the result say it was skipped, the report warns', async () => {
+    const journal = new Journal();
+    const result = await failedRun();
+    const phases: string[] = [];
+    // No deployment at all: a skipped preflight must not reach for one.
+    await preflightPhase({ journal } as unknown as PreflightContext, result, silentProgress, (p) => phases.push(p), true);
+    expect(phases).toEqual([]);
+    expect(journal.events.map((e) => e.type)).toEqual(['preflight.skipped']);
+    expect(result.preflight).toMatchObject({ passed: true, checks: [], skipped: '--skip-preflight: the HA conformance checks were not run' });
+    expect(renderHtmlReport(result, [])).toContain('Not run: --skip-preflight: the HA conformance checks were not run. Nothing was checked before the faults.');
+    expect(formatSummary(result)).toContain('preflight      skipped (--skip-preflight');
   });
 });
