@@ -171,6 +171,8 @@ export interface DrillResult {
   sentinelServer?: ServerIdentity | null;
   /** The sentinels' image when it is not the data nodes'. */
   sentinelImage?: string;
+  /** What the scenario's server profile knows this server does differently from Redis. */
+  knownDifferences?: string[];
   /** The HA conformance preflight (null: the run ended before it). */
   preflight?: PreflightReport | null;
   /** How the harness's clients reached the nodes: "direct" (their own addresses) or "published" (127.0.0.1 ports). */

@@ -41,6 +41,10 @@ describe('preflight in the outputs', () => {
     for (const c of REPORT.checks) expect(html).toContain(`data-check="${c.id}"`);
     expect(html).toContain('The server lacks what this drill relies on: wait (WAIT returns the number of replicas that acknowledged). No fault was injected.');
     expect(html).toContain('SET then WAIT 2 1000 on redis-1 → 0 after 1 ms (expected 2)');
+    // primary-crash runs the redis profile: nothing to say about differences.
+    expect(html).not.toContain('id="known-differences"');
+    const ferrite = renderHtmlReport({ ...(await failedRun()), knownDifferences: ['Ships no sentinel: Redis Sentinel watches Ferrite nodes.'] }, []);
+    expect(ferrite).toMatch(/<dd id="known-differences">Ships no sentinel: Redis Sentinel watches Ferrite nodes\.<br><\/dd>/);
   });
 
   it('junit.xml: each needed check is a test case; the missing one fails with its evidence; checks the drill does not need are left out', async () => {
