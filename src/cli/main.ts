@@ -17,6 +17,9 @@ import { loadSuite, listBuiltinSuites } from '../suite/loader.ts';
 import { runSuite } from '../suite/run.ts';
 import type { Verdict } from '../record/result.ts';
 import { rerenderRun } from '../report/rerender.ts';
+import { runPreflightOnly } from '../engine/preflightCommand.ts';
+import { formatPreflightTable } from '../preflight/table.ts';
+import { describeIdentity } from '../topology/profiles/identity.ts';
 
 /**
  * bin/ferrite-drill.mjs exits at once on a signal that comes while the program is still loading (nothing
@@ -86,18 +89,36 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('-o, --out <dir>', 'folder for result.json, report.html, journal and logs (default: reports/<scenario>-<timestamp>/)')
     .option('-q, --quiet', 'no progress lines, only the summary')
     .option('--json', 'print result.json to stdout instead of the summary')
-    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean }) => {
+    .option('--skip-preflight', 'experts: start the faults without the HA conformance preflight (which otherwise stops a drill whose server lacks what it relies on, exit 3)')
+    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; skipPreflight?: boolean }) => {
       const loaded = await loadScenario(name);
       code = await withInterruptHandling(async (signal) => {
         const progress = createProgress({ quiet: Boolean(opts.quiet || opts.json) });
         const outDir = opts.out ?? defaultOutDir(loaded.scenario.name);
-        const outcome = await runDrill(loaded, { signal, progress });
+        const outcome = await runDrill(loaded, { signal, progress, skipPreflight: Boolean(opts.skipPreflight) });
         await writeRunOutputs(outDir, outcome);
         const result = outcome.result;
         progress.info(`output in ${result.outDir}`);
         if (opts.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
         else process.stdout.write(formatSummary(result));
         return result.verdict;
+      });
+    });
+
+  program
+    .command('preflight')
+    .description('bring a scenario\'s topology up, check on the real nodes the HA capabilities its drill relies on (replication, ROLE, WAIT, offsets, min-replicas, Sentinel, SHUTDOWN/SIGTERM, persistence), tear it down; exit 0 when every needed check passes, 3 when not')
+    .argument('<scenario>', 'built-in scenario name or path to a .yaml file')
+    .option('-q, --quiet', 'no progress lines, only the table')
+    .option('--json', 'print the preflight as JSON instead of the table')
+    .action(async (name: string, opts: { quiet?: boolean; json?: boolean }) => {
+      const loaded = await loadScenario(name);
+      code = await withInterruptHandling(async (signal) => {
+        const out = await runPreflightOnly(loaded, { signal, progress: createProgress({ quiet: Boolean(opts.quiet || opts.json) }) });
+        if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+        else if (out.preflight) process.stdout.write(formatPreflightTable(out.preflight, describeIdentity(out.server)));
+        if (out.error) process.stderr.write(`ferrite-drill: ${out.error}\n`);
+        return out.preflight?.passed && !out.error ? 'pass' : 'error';
       });
     });
 

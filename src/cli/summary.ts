@@ -1,5 +1,6 @@
 /** The closing summary printed after a drill. */
 import type { DrillResult } from '../record/result.ts';
+import { describeIdentity } from '../record/server.ts';
 import { join } from 'node:path';
 import type { SuiteDrill, SuiteResult } from '../suite/run.ts';
 
@@ -8,6 +9,13 @@ const fmt = fmtMs;
 
 export function formatSummary(r: DrillResult): string {
   const lines = [`\n${r.scenario}: ${r.verdict.toUpperCase()}${r.error ? ` (${r.error})` : ''}`];
+  if (r.server) lines.push(`  server         ${describeIdentity(r.server)}${r.sentinelServer ? `; sentinels ${describeIdentity(r.sentinelServer)}` : ''}`);
+  const p = r.preflight;
+  if (p?.skipped) lines.push(`  preflight      skipped (${p.skipped})`);
+  else if (p) {
+    lines.push(`  preflight      ${p.passed ? 'passed' : `FAILED: missing ${p.missing.join(', ')}`} (${p.ms} ms)${p.warnings.length ? `; not needed here but not passed: ${p.warnings.join(', ')}` : ''}`);
+    for (const c of p.checks.filter((x) => p.missing.includes(x.id))) lines.push(`    ${c.id}: ${c.reason ?? c.evidence[0] ?? c.status}`);
+  }
   const m = r.metrics;
   if (m && r.faults.length === 0) {
     // Without a fault there is nothing to detect or recover from: "never" would read as a failure.

@@ -3,6 +3,7 @@ import type { LoadedScenario } from '../scenario/loader.ts';
 import type { DrillResult, FaultRecord } from '../record/result.ts';
 import { healOf, loadWindow } from '../record/anchors.ts';
 import { ofType, type JournalEvent } from '../record/events.ts';
+import { profileFor } from '../topology/profiles/index.ts';
 
 /** Times in results are reported to 0.1 ms. */
 export function round(ms: number): number {
@@ -50,6 +51,9 @@ export function emptyResult(loaded: LoadedScenario, runId: string, startedAt: Da
     image: '',
     imageSource: '',
     serverVersion: null,
+    server: null,
+    knownDifferences: profileFor(t.server).knownDifferences,
+    preflight: null,
     clientPath: null,
     topology: {
       mode: t.mode,

@@ -27,6 +27,8 @@ import { faultKind } from '../faults/registry.ts';
 import { TimelineRunner } from './timeline.ts';
 import { emptyResult, faultRecords, round } from './resultOf.ts';
 import { analyzeRun } from './analyzeRun.ts';
+import { preflightPhase } from './preflightPhase.ts';
+import { describeIdentity, probeServerIdentity } from '../topology/profiles/identity.ts';
 import { InfrastructureError } from '../util/errors.ts';
 import { sleep, throwIfAborted } from '../util/time.ts';
 import type { Progress } from './progress.ts';
@@ -34,6 +36,8 @@ import type { Progress } from './progress.ts';
 export interface RunOptions {
   signal: AbortSignal;
   progress: Progress;
+  /** Experts only: go straight to the faults without the HA conformance preflight. */
+  skipPreflight?: boolean;
 }
 
 /** Everything a run leaves: the result, and the record it was computed from. */
@@ -49,6 +53,16 @@ export interface DrillOutcome {
 
 export function newRunId(): string {
   return randomBytes(4).toString('hex');
+}
+
+/**
+ * What every run starts with: its id, its journal, the credentials (resolved first: a missing variable
+ * or file is bad input, found before anything starts), and a signal that fires on the user's Ctrl-C or
+ * on an infrastructure failure a watcher reports through `failure`.
+ */
+export function startRun(loaded: LoadedScenario, userSignal: AbortSignal): { failure: AbortController; signal: AbortSignal; runId: string; credentials: Credentials | undefined; journal: Journal } {
+  const failure = new AbortController();
+  return { failure, signal: AbortSignal.any([userSignal, failure.signal]), runId: newRunId(), credentials: resolveCredentials(loaded.scenario, loaded.file), journal: new Journal() };
 }
 
 export function defaultOutDir(scenario: string, when = new Date()): string {
@@ -70,13 +84,7 @@ interface RunState {
 export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promise<DrillOutcome> {
   const { scenario } = loaded;
   const { progress } = opts;
-  // The run stops on the user's signal (Ctrl-C) or on an infrastructure failure noticed by a watcher.
-  const failure = new AbortController();
-  const signal = AbortSignal.any([opts.signal, failure.signal]);
-  const runId = newRunId();
-  // Secrets first: a missing environment variable or file is bad input, found before anything starts.
-  const credentials = resolveCredentials(scenario, loaded.file);
-  const journal = new Journal();
+  const { failure, signal, runId, credentials, journal } = startRun(loaded, opts.signal);
   const result = emptyResult(loaded, runId, new Date(journal.originWall));
   journal.append('run.start', { runId, scenario: scenario.name });
   progress.info(`run ${runId}: scenario ${scenario.name} (${loaded.file})`);
@@ -94,12 +102,16 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     phase('prepare');
     const mode = modeFor(scenario, credentials);
     const usesFault = (name: string) => scenario.timeline.some((e) => e.fault === name);
-    const provisioner = new CreateProvisioner({ runId, scenario, journal, mode, credentials, enableDebugCommand: usesFault('stall'), scenarioFile: loaded.file });
+    const provisioner = new CreateProvisioner({ runId, scenario, journal, mode, credentials, enableDebugCommand: usesFault('stall'), scenarioFile: loaded.file, warmScratch: !opts.skipPreflight });
     state.provisioner = provisioner;
     const image = await provisioner.prepare(progress.info);
     result.image = image.image;
     result.imageSource = image.how;
     progress.info(`image: ${image.how}`);
+    if (image.sentinel) {
+      result.sentinelImage = image.sentinel.image;
+      progress.info(`sentinel image: ${image.sentinel.how}`);
+    }
     if (usesFault('netem')) {
       const missing = await provisioner.runtime.probeNetem();
       if (missing) {
@@ -118,8 +130,10 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     state.dep = dep;
     result.timings.topologyReadyMs = round(journal.now() - upStart);
     result.clientPath = dep.access.path;
-    result.serverVersion = await serverVersion(dep);
-    progress.info(`ready in ${result.timings.topologyReadyMs} ms: ${describeDeployment(dep)} (server ${result.serverVersion ?? '?'}); clients connect ${dep.access.path}: ${dep.access.reason}`);
+    Object.assign(result, await identifyServers(dep, journal));
+    progress.info(`ready in ${result.timings.topologyReadyMs} ms: ${describeDeployment(dep)} (server ${describeIdentity(result.server)}${dep.sentinels.length ? `; sentinels ${describeIdentity(result.sentinelServer)}` : ''}); clients connect ${dep.access.path}: ${dep.access.reason}`);
+
+    await preflightPhase({ dep, scenario, runId, journal, scratch: provisioner.scratch, expectDeath: (n) => state.deaths?.expectDeath(n), signal }, result, progress, phase, opts.skipPreflight);
 
     phase('observe');
     state.observers = [new ReplicationPoller(dep, journal), ...mode.observers(dep, journal)];
@@ -242,11 +256,11 @@ function describeConvergence(c: { primary: string | null; primaries?: Record<str
   return `primary ${c.primary}`;
 }
 
-async function serverVersion(dep: Deployment): Promise<string | null> {
-  try {
-    const info = String(await dep.command(dep.dataNodes[0], 'INFO', 'server'));
-    return /redis_version:(\S+)/.exec(info)?.[1] ?? null;
-  } catch {
-    return null;
+/** What the data nodes and sentinels really run (INFO server), journalled; serverVersion is the server's own version. */
+async function identifyServers(dep: Deployment, journal: Journal): Promise<Pick<DrillResult, 'server' | 'sentinelServer' | 'serverVersion'>> {
+  const [server, sentinelServer] = await Promise.all([probeServerIdentity(dep, dep.dataNodes[0]), dep.sentinels[0] ? probeServerIdentity(dep, dep.sentinels[0]) : null]);
+  for (const [node, id] of [[dep.dataNodes[0], server], [dep.sentinels[0], sentinelServer]] as const) {
+    if (node && id) journal.append('server.identity', { node: node.name, ...id });
   }
+  return { server, sentinelServer, serverVersion: server?.version ?? null };
 }

@@ -88,6 +88,13 @@ export interface EventFields {
   /** Cluster mode, polled: how `node` sees `subject` (CLUSTER NODES flags) changed. */
   'cluster.view': { node: string; subject: string; flags: string };
 
+  /** The data nodes' (and sentinels') server, from INFO server. */
+  'server.identity': { node: string; name: string; version: string | null; redisVersion: string | null };
+  /** One HA conformance check on the real nodes, with what was seen. */
+  'preflight.check': { id: string; status: string; required: boolean; evidence: string[]; ms: number };
+  'preflight.done': { passed: boolean; missing: string[]; ms: number };
+  'preflight.skipped': { reason: string };
+
   'recovery.converged': { primary: string; ms: number; primaries?: Record<string, string> };
   'recovery.incomplete': { reason: string };
   'verify.done': { node: string; checked: number; ms: number };

@@ -106,6 +106,50 @@ export interface TopologySummary {
   tls?: { clientAuth: string } | null;
 }
 
+/** Which server a node runs, from its own INFO server (not from the scenario). */
+export interface ServerIdentity {
+  /** "redis", "valkey", "ferrite", or whatever server_name says. */
+  name: string;
+  /** Its own version (Valkey: valkey_version, not the redis_version it reports). */
+  version: string | null;
+  /** The redis_version it reports when that is not its own (Valkey: 7.2.4). */
+  redisVersion: string | null;
+}
+
+/** pass / fail: checked on the real nodes; unsupported: the server does not have it; skipped: not applicable here. */
+export type PreflightStatus = 'pass' | 'fail' | 'unsupported' | 'skipped';
+
+export interface PreflightCheck {
+  /** Stable id: info-replication, role, replicaof, write-replicates, wait, offsets-advance, min-replicas, sentinel, shutdown, sigterm, persistence. */
+  id: string;
+  /** What is checked, in words. */
+  title: string;
+  status: PreflightStatus;
+  /** Whether this drill relies on it: a required check that does not pass stops the drill before its faults. */
+  required: boolean;
+  /** Why it is required (or not, or skipped). */
+  why: string;
+  /** What was seen on the nodes: the replies, quoted. */
+  evidence: string[];
+  /** The one evidence line that shows the problem (checks that did not pass). */
+  reason?: string;
+  ms: number;
+}
+
+/** The HA conformance preflight: what the drill relies on, checked on the real nodes before any fault. */
+export interface PreflightReport {
+  /** Every required check passed (or the preflight was skipped). */
+  passed: boolean;
+  /** Why it did not run (--skip-preflight). */
+  skipped?: string;
+  checks: PreflightCheck[];
+  /** Required checks that did not pass: the capabilities this server lacks for this drill. */
+  missing: string[];
+  /** Checks that did not pass but this drill does not rely on. */
+  warnings: string[];
+  ms: number;
+}
+
 export interface DrillResult {
   scenario: string;
   scenarioFile: string;
@@ -119,12 +163,23 @@ export interface DrillResult {
   durationMs: number;
   image: string;
   imageSource: string;
+  /** The server's own version (Valkey: valkey_version; see `server`). */
   serverVersion: string | null;
+  /** The data nodes' server, as their INFO says (name, own version, the redis_version it claims). */
+  server?: ServerIdentity | null;
+  /** The sentinels' server (Ferrite's nodes are watched by Redis Sentinel). */
+  sentinelServer?: ServerIdentity | null;
+  /** The sentinels' image when it is not the data nodes'. */
+  sentinelImage?: string;
+  /** What the scenario's server profile knows this server does differently from Redis. */
+  knownDifferences?: string[];
+  /** The HA conformance preflight (null: the run ended before it). */
+  preflight?: PreflightReport | null;
   /** How the harness's clients reached the nodes: "direct" (their own addresses) or "published" (127.0.0.1 ports). */
   clientPath: 'direct' | 'published' | null;
   topology: TopologySummary;
   load: { writers: number; rate: number | 'unlimited'; waitReplicas: number; waitTimeoutMs: number };
-  timings: { topologyReadyMs: number | null; recovery: Convergence | null; verifyMs: number | null; teardownMs: number | null };
+  timings: { topologyReadyMs: number | null; preflightMs?: number | null; recovery: Convergence | null; verifyMs: number | null; teardownMs: number | null };
   faults: FaultRecord[];
   metrics: Metrics | null;
   /** Bucketed load and latency over time, latency percentiles, fault bands (for charts). */

@@ -13,6 +13,7 @@ import { ofType } from '../record/events.ts';
 import { METRIC_DEFINITIONS, METRIC_NAMES } from '../record/metrics.ts';
 import { sentinelEventsOf } from '../analysis/sentinel.ts';
 import { clusterEventsOf } from '../analysis/cluster.ts';
+import { describeIdentity } from '../record/server.ts';
 import { failureTimelineSvg, latencyOverTimeSvg, loadChartSvg, percentileChartSvg } from './charts.ts';
 
 const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'templates');
@@ -52,6 +53,10 @@ function harnessEventText(e: JournalEvent): string | null {
       return `HAProxy: ${e.detail}`;
     case 'cluster.state':
       return `cluster_state:${e.state} (polled)`;
+    case 'preflight.check':
+      return e.status === 'pass' || e.status === 'skipped' ? null : `preflight ${e.id}: ${e.status}${e.required ? '' : ' (not needed by this drill)'}`;
+    case 'preflight.done':
+      return e.passed ? `preflight passed (${Math.round(e.ms)} ms)` : `preflight failed: missing ${e.missing.join(', ')}`;
     case 'run.error':
       return `error: ${e.message}`;
     default:
@@ -113,6 +118,10 @@ export function renderHtmlReport(result: DrillResult, events: JournalEvent[]): s
     nodesInEvents,
     failures: m ? Object.entries(m.failuresByReason).map(([reason, count]) => ({ reason, count })) : [],
     haproxy: ofType(events, 'haproxy.config')[0] ?? null,
+    serverText: result.server ? describeIdentity(result.server) : result.serverVersion ? `version ${result.serverVersion}` : '—',
+    sentinelText: result.sentinelServer ? describeIdentity(result.sentinelServer) : null,
+    preflight: result.preflight ?? null,
+    preflightMissing: (result.preflight?.missing ?? []).map((id) => `${id} (${result.preflight!.checks.find((c) => c.id === id)?.title ?? id})`),
     generatedAt: new Date().toISOString(),
   });
 }

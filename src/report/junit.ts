@@ -22,6 +22,21 @@ export function junitTestsuite(result: DrillResult): { xml: string; tests: numbe
         `      <error message="${xml(result.error ?? 'drill did not complete')}" type="DrillError">${xml(result.error ?? '')}</error>\n    </testcase>`,
     );
   }
+  // The preflight's checks this drill relies on: a server that lacks one fails that case, by name.
+  for (const c of result.preflight?.checks ?? []) {
+    if (!c.required) continue;
+    const name = `preflight: ${c.id}`;
+    if (c.status === 'pass') {
+      cases.push(`    <testcase name="${xml(name)}" classname="${xml(suite)}" time="${(c.ms / 1000).toFixed(3)}"/>`);
+      continue;
+    }
+    failures++;
+    const message = `${c.title}: ${c.status}`;
+    cases.push(
+      `    <testcase name="${xml(name)}" classname="${xml(suite)}" time="${(c.ms / 1000).toFixed(3)}">\n` +
+        `      <failure message="${xml(message)}" type="PreflightCheckFailed">${xml([message, ...c.evidence].join('\n'))}</failure>\n    </testcase>`,
+    );
+  }
   for (const e of result.expectations) {
     const name = `${e.metric} ${e.limit}`;
     if (e.pass) {
@@ -39,6 +54,7 @@ export function junitTestsuite(result: DrillResult): { xml: string; tests: numbe
   const props = [
     ['runId', result.runId],
     ['image', result.image],
+    ['serverName', result.server?.name ?? ''],
     ['serverVersion', result.serverVersion ?? ''],
     ['verdict', result.verdict],
   ]

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { METRIC_NAMES } from '../record/metrics.ts';
 import { duration, SHARD_SELECTOR } from './primitives.ts';
 import { FAULT_REGISTRY, faultKind } from '../faults/registry.ts';
+import { profileFor } from '../topology/profiles/index.ts';
 
 export { ROLE_SELECTORS } from './primitives.ts';
 export const SERVER_KINDS = ['redis', 'valkey', 'ferrite'] as const;
@@ -59,12 +60,15 @@ const clusterSettings = z.strictObject({
 
 const topologyInput = z.strictObject({
   mode: z.enum(HA_MODES).default('sentinel').meta({ description: 'How HA works: "sentinel" (primary, replicas, sentinels) or "cluster" (Redis Cluster shards).' }),
-  server: z.enum(SERVER_KINDS).default('redis').meta({ description: 'Server flavour: picks the default image and binary names.' }),
+  server: z
+    .enum(SERVER_KINDS)
+    .default('redis')
+    .meta({ description: 'Server profile: how nodes are configured (redis.conf, or Ferrite\'s TOML) and started, the default image, the sentinel (Ferrite ships none: Redis Sentinel watches it). The real server name and version are read from INFO and reported.' }),
   image: z
     .string()
     .min(1)
     .default('auto')
-    .meta({ description: '"auto": the upstream image when a registry is reachable, else one built locally from the host\'s redis-server. Or an image name.' }),
+    .meta({ description: '"auto": the profile\'s upstream image when a registry is reachable (redis: else one built locally from the host\'s redis-server). Or an image name, e.g. your own build of the server.' }),
   replicas: z.number().int().min(0).max(16).optional().meta({ description: 'Sentinel mode: replicas of the primary (default 2).' }),
   sentinels: z.number().int().min(0).max(15).optional().meta({ description: 'Sentinel mode: sentinels (default 3). Refused in cluster mode.' }),
   sentinel: sentinelSettings.prefault({}),
@@ -74,9 +78,9 @@ const topologyInput = z.strictObject({
   auth: auth.optional(),
   tls: tls.optional(),
   serverConfig: z
-    .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'config names are lower-case words joined by "-"'), configValue)
+    .record(z.string().regex(/^[a-z][a-z0-9-]*$|^[a-z]+\.[a-z0-9_]+$/, 'config names are lower-case words joined by "-" (or, for Ferrite, a TOML key section.key)'), configValue)
     .default({})
-    .meta({ description: 'Config directives passed to every data node, e.g. { min-replicas-to-write: 1 }.' }),
+    .meta({ description: 'Config directives passed to every data node, in redis.conf names, e.g. { min-replicas-to-write: 1 }. Ferrite: the names it has an equivalent for, or dotted TOML keys such as storage.backend.' }),
 });
 
 type TopologyInput = z.output<typeof topologyInput>;
@@ -195,6 +199,7 @@ export const scenarioSchema = scenarioObject
       }
     }
     const topo = withModeDefaults(raw);
+    for (const r of profileFor(topo.server).refuse(topo)) issue(r.path, r.message);
     const { load: l, timeline } = s;
     if (topo.sentinels > 0 && topo.sentinel.quorum > topo.sentinels) {
       issue(['topology', 'sentinel', 'quorum'], `quorum ${topo.sentinel.quorum} is larger than the ${topo.sentinels} sentinels`);

@@ -19,8 +19,10 @@ export interface NodePlan {
   /** Initial role for data nodes. */
   primary: boolean;
   port: number;
-  /** Extra config lines from the mode (replicaof, cluster-enabled, sentinel monitor ...). */
+  /** Extra config lines from the mode (cluster-enabled, sentinel monitor ...), in redis.conf / sentinel.conf form. */
   configLines: string[];
+  /** Data nodes that start as a replica: of this address (each server profile writes it its own way). */
+  replicaOf?: { host: string; port: number };
 }
 
 /** Something that watches the deployment while the drill runs. */

@@ -11,17 +11,19 @@ import type { Journal } from '../../record/journal.ts';
 import type { Credentials } from '../secrets.ts';
 import type { FailoverMode } from '../modes/mode.ts';
 import type { Node } from '../node.ts';
-import type { PreparedImage, Provisioner } from './provisioner.ts';
+import type { PreparedImage, Provisioner, ScratchNodes } from './provisioner.ts';
+import { DockerScratchNodes, SCRATCH_NAMES } from './scratch.ts';
 import { Deployment } from '../deployment.ts';
 import { ClientAccess, chooseClientPath } from '../access.ts';
 import { DockerRuntime } from '../runtime/docker/runtime.ts';
 import { addressInSubnet, createContainer, createRunNetwork, removeRun, startContainer } from '../runtime/docker/create.ts';
-import { ensureNettoolsImage, resolveServerImage } from '../runtime/docker/images.ts';
+import { ensureNettoolsImage, resolveSentinelImage, resolveServerImage } from '../runtime/docker/images.ts';
 import { assertDockerAvailable } from '../runtime/docker/client.ts';
 import { cleanLeftovers } from '../runtime/docker/cleanup.ts';
 import { clientTlsOptions, makeDrillCertificates, removeDrillCertificates, tlsFiles, type TlsMaterial } from '../tls.ts';
-import { dataNodeConfig, sentinelConfig, type ConfigInput } from '../serverConfig.ts';
-import { PROFILES } from '../profiles.ts';
+import { type ConfigInput } from '../serverConfig.ts';
+import { profileFor, sentinelProfileFor, type NodeLaunch } from '../profiles/index.ts';
+import { waitHealthy } from '../health.ts';
 import { HAPROXY_NODE, HAPROXY_PORT, docsConfig, fileConfig, roleConfig } from '../haproxy.ts';
 import { waitForHaproxy } from '../haproxyReady.ts';
 import { HAPROXY_CONFIG_DIR, resolveHaproxyImage } from '../runtime/docker/haproxyImage.ts';
@@ -39,13 +41,17 @@ export interface CreateOptions {
   enableDebugCommand: boolean;
   /** The scenario's file: paths it names are relative to it. */
   scenarioFile?: string;
+  /** Start the preflight's throwaway nodes while the topology converges (a preflight will follow). */
+  warmScratch?: boolean;
 }
 
 export class CreateProvisioner implements Provisioner {
   readonly kind = 'create' as const;
   deployment: Deployment | undefined;
   private image = '';
+  private sentinelImage = '';
   private haproxyImage = '';
+  private scratchNodes: DockerScratchNodes | undefined;
   private tls: TlsMaterial | undefined;
   readonly runtime: DockerRuntime;
 
@@ -61,8 +67,15 @@ export class CreateProvisioner implements Provisioner {
       log(`removed what dead runs left: ${stale.containers.length} containers, ${stale.networks.length} networks`);
     }
     for (const f of stale.failures) log(`could not remove what a dead run left: ${f}`);
-    const image = await resolveServerImage(this.opts.scenario.topology, log);
+    const topology = this.opts.scenario.topology;
+    const image: PreparedImage = await resolveServerImage(topology, log);
     this.image = image.image;
+    this.sentinelImage = image.image;
+    if (topology.sentinels > 0) {
+      const sentinel = await resolveSentinelImage(topology, image, log);
+      this.sentinelImage = sentinel.image;
+      if (sentinel !== image) image.sentinel = sentinel;
+    }
     await ensureNettoolsImage(log);
     if (this.opts.scenario.client.via === 'haproxy') {
       const haproxy = await resolveHaproxyImage(log);
@@ -77,7 +90,8 @@ export class CreateProvisioner implements Provisioner {
     const network = await createRunNetwork(runId);
     journal.append('topology.network', { network: network.name, subnet: network.subnet });
     const withProxy = scenario.client.via === 'haproxy';
-    const names = [...mode.nodeNames(), ...(withProxy ? [HAPROXY_NODE] : [])];
+    // Throwaway preflight nodes get addresses too, fixed now so that a TLS certificate names them.
+    const names = [...mode.nodeNames(), ...(withProxy ? [HAPROXY_NODE] : []), ...SCRATCH_NAMES];
     const addresses = new Map(names.map((name, i) => [name, addressInSubnet(network.subnet, i + 2)]));
     if (scenario.topology.tls?.enabled) {
       this.tls = await makeDrillCertificates(runId, ['127.0.0.1', ...addresses.values()], ['localhost', ...addresses.keys()]);
@@ -94,34 +108,47 @@ export class CreateProvisioner implements Provisioner {
       clientSource: network.gateway,
       credentials,
       teardown: async () => {
-        await removeRun(runId, dep.nodes.map((n) => n.id));
+        await this.scratchNodes?.settled(); // a warm-up still creating containers would leave one behind
+        await removeRun(runId, [...dep.nodes.map((n) => n.id), ...(this.scratchNodes?.ids ?? [])]);
         await removeDrillCertificates(this.tls);
       },
     });
     this.deployment = dep;
 
     const config: ConfigInput = { topology: scenario.topology, credentials, tls: Boolean(this.tls), enableDebugCommand: this.opts.enableDebugCommand };
-    const profile = PROFILES[scenario.topology.server];
+    const profile = profileFor(scenario.topology.server);
+    const sentinelProfile = sentinelProfileFor(scenario.topology.server);
+    this.scratchNodes = new DockerScratchNodes({
+      runId,
+      network: network.name,
+      addresses,
+      config,
+      profile,
+      runtime: this.runtime,
+      deployment: () => this.deployment,
+      spec: (launch) => this.launchSpec(launch, this.image),
+    });
     const plans = mode.plan(addresses);
+    // The preflight's throwaways are created with the rest (started later, while the topology converges).
+    const scratchCreated = this.opts.warmScratch ? this.scratchNodes.prepare() : Promise.resolve();
     // Create in parallel (recorded at once, so teardown finds even a node whose start failed), start in order.
     const created = await Promise.allSettled(
       plans.map(async (plan) => {
-        const files: Record<string, string> =
-          plan.kind === 'data' ? { 'redis.conf': dataNodeConfig(config, plan.configLines) } : { 'sentinel.conf': sentinelConfig(config, plan.configLines) };
+        const launch: NodeLaunch =
+          plan.kind === 'data' ? profile.dataNode(config, { replicaOf: plan.replicaOf ?? null, modeLines: plan.configLines }) : sentinelProfile.sentinel!(config, plan.configLines);
         const c = await createContainer(runId, network.name, {
+          ...this.launchSpec(launch, plan.kind === 'data' ? this.image : this.sentinelImage),
           name: `${network.name}-${plan.name}`,
-          image: this.image,
-          cmd: plan.kind === 'data' ? [profile.serverBinary, '/data/redis.conf'] : [profile.serverBinary, '/data/sentinel.conf', '--sentinel'],
           node: plan.name,
           ip: addresses.get(plan.name)!,
           port: plan.port,
-          files: { ...files, ...(this.tls ? tlsFiles(this.tls) : {}) },
         });
         const node: Node = { name: plan.name, kind: plan.kind, shard: plan.shard, id: c.id, runtimeName: c.name, ip: addresses.get(plan.name)!, port: plan.port, hostPort: c.hostPort, owned: true };
         dep.nodes.push(node);
         return node;
       }),
     );
+    await scratchCreated.catch(() => {}); // a failure there surfaces at the preflight
     const failed = created.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     // The canonical order (the mode's) that reports, the journal and the ledger's node index rely on.
@@ -134,9 +161,15 @@ export class CreateProvisioner implements Provisioner {
     }
     const path = await chooseClientPath(dep.nodes[0]);
     dep.access = new ClientAccess(path.path, path.reason, credentials, provisional.tls);
+    await waitHealthy(dep, dep.dataNodes, profile.healthCheck, signal, timeoutMs);
+    // Every drill node has started: the throwaways may start now, while the topology converges.
+    if (this.opts.warmScratch) this.scratchNodes.warm();
     await mode.join(dep, signal, timeoutMs);
     await mode.awaitReady(dep, signal, timeoutMs);
-    if (withProxy) await this.startHaproxy(dep, network.name, addresses.get(HAPROXY_NODE)!, signal, timeoutMs);
+    if (withProxy) {
+      await this.scratchNodes.settled(); // one container start at a time
+      await this.startHaproxy(dep, network.name, addresses.get(HAPROXY_NODE)!, signal, timeoutMs);
+    }
     dep.record();
     return dep;
   }
@@ -166,6 +199,18 @@ export class CreateProvisioner implements Provisioner {
     journal.append('topology.container', { node: node.name, kind: node.kind, ip, hostPort: node.hostPort });
     journal.append('haproxy.config', { node: node.name, backend: plan.backend, servers: plan.servers, check: plan.check });
     await waitForHaproxy(dep, node, signal, timeoutMs);
+  }
+
+  /** A container spec's image, command, files (TLS material beside the config) from a profile's launch. */
+  private launchSpec(launch: NodeLaunch, image: string): { image: string; cmd: string[]; entrypoint?: string[]; files: Record<string, string>; filesDir: string } {
+    // TLS material always sits in /data/tls (TLS_DIR_IN_CONTAINER), which the config names.
+    const files = { ...launch.files, ...(this.tls && launch.filesDir === '/data' ? tlsFiles(this.tls) : {}) };
+    return { image, cmd: launch.cmd, ...(launch.entrypoint ? { entrypoint: launch.entrypoint } : {}), files, filesDir: launch.filesDir };
+  }
+
+  /** Throwaway nodes for the preflight, once the network exists. */
+  get scratch(): ScratchNodes | undefined {
+    return this.scratchNodes;
   }
 
   async tearDown(): Promise<void> {

@@ -62,7 +62,7 @@ export class SentinelMode implements FailoverMode {
     const primaryIp = addresses.get('redis-1')!;
     const data: NodePlan[] = [
       { name: 'redis-1', kind: 'data', shard: null, primary: true, port: REDIS_PORT, configLines: [] },
-      ...this.replicaNames().map((name) => ({ name, kind: 'data' as const, shard: null, primary: false, port: REDIS_PORT, configLines: [`replicaof ${primaryIp} ${REDIS_PORT}`] })),
+      ...this.replicaNames().map((name) => ({ name, kind: 'data' as const, shard: null, primary: false, port: REDIS_PORT, configLines: [], replicaOf: { host: primaryIp, port: REDIS_PORT } })),
     ];
     const sentinels: NodePlan[] = this.sentinelNames().map((name) => ({
       name,

@@ -12,6 +12,8 @@ export interface ContainerSpec {
   name: string;
   image: string;
   cmd: string[];
+  /** Replaces the image's entrypoint; absent: the image's own runs `cmd`. */
+  entrypoint?: string[];
   /** Node name (label). */
   node: string;
   ip: string;
@@ -77,6 +79,7 @@ export async function createContainer(runId: string, network: string, spec: Cont
     name: spec.name,
     Image: spec.image,
     Cmd: spec.cmd,
+    ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
     Hostname: spec.node,
     Labels: runLabels(runId, { [LABEL_NODE]: spec.node }),
     ExposedPorts: { [`${spec.port}/tcp`]: {} },

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { docker, LABEL_OWNER } from './client.ts';
 import { packBuildContext, type RootfsSpec } from './rootfs.ts';
-import { PROFILES } from '../../profiles.ts';
+import { PROFILES, sentinelProfileFor } from '../../profiles/index.ts';
 import { InfrastructureError } from '../../../util/errors.ts';
 import type { Scenario } from '../../../scenario/schema.ts';
 
@@ -60,7 +60,7 @@ export async function tryPull(image: string): Promise<string | null> {
   }
 }
 
-export async function resolveServerImage(topology: Scenario['topology'], log: Log): Promise<ResolvedImage> {
+export async function resolveServerImage(topology: Pick<Scenario['topology'], 'server' | 'image'>, log: Log): Promise<ResolvedImage> {
   const profile = PROFILES[topology.server];
   if (topology.image !== 'auto') return ensureNamedImage(topology.image);
   if (profile.upstreamImage) {
@@ -75,6 +75,17 @@ export async function resolveServerImage(topology: Scenario['topology'], log: Lo
     return { image: built.image, how: `${built.how}; ${profile.upstreamImage} could not be pulled (${pullError})` };
   }
   throw new InfrastructureError(`server "${profile.kind}" has no default image: set topology.image in the scenario`);
+}
+
+/**
+ * The image the sentinels run: the data nodes' own when their server ships a sentinel, else the image
+ * of the profile whose sentinel watches them (Ferrite: Redis Sentinel, resolved as `image: auto`).
+ */
+export async function resolveSentinelImage(topology: Pick<Scenario['topology'], 'server' | 'image'>, dataImage: ResolvedImage, log: Log): Promise<ResolvedImage> {
+  const sentinel = sentinelProfileFor(topology.server);
+  if (sentinel.kind === topology.server) return dataImage;
+  const image = await resolveServerImage({ server: sentinel.kind, image: 'auto' }, log);
+  return { image: image.image, how: `${image.how}, for ${sentinel.displayName} Sentinel (${PROFILES[topology.server].displayName} ships no sentinel)` };
 }
 
 async function ensureNamedImage(image: string): Promise<ResolvedImage> {
