@@ -27,7 +27,13 @@ describe.skipIf(dockerMissingReason !== null)('suite of drills against real Dock
     expect(run.stdout).toContain('suite pass-fail-stop: FAIL (1 passed, 1 failed, 0 could not run, 1 skipped)');
 
     const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
-    expect(junit).toMatch(/<testsuites name="ferrite-drill suite pass-fail-stop" tests="3" failures="1" errors="0"/);
+    // Each drill's testsuite holds its preflight checks as well as its expectations: the totals must
+    // count the <testcase> elements actually written, with exactly one failure (the impossible drill).
+    const testcases = junit.match(/<testcase\b/g)?.length ?? 0;
+    expect(junit.match(/<failure\b/g)?.length).toBe(1);
+    expect(testcases).toBeGreaterThanOrEqual(3);
+    expect(junit).toMatch(new RegExp(`<testsuites name="ferrite-drill suite pass-fail-stop" tests="${testcases}" failures="1" errors="0"`));
+    expect(junit).toMatch(/<testcase name="preflight: write-replicates" classname="ferrite-drill.short-control"/);
     expect(junit).toContain('<skipped message="stopOnFailure: short-control-impossible ended fail"/>');
     if (existsSync('/usr/bin/xmllint')) execFileSync('xmllint', ['--noout', '--schema', XSD, join(out, 'junit.xml')], { stdio: 'pipe' });
 
