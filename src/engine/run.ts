@@ -24,6 +24,8 @@ import { writerFactory } from '../workload/writerFactory.ts';
 import { journalProxyLogs } from '../observe/haproxyLog.ts';
 import { verifyLedger } from '../workload/verify.ts';
 import { faultKind } from '../faults/registry.ts';
+import { LinkProxies } from '../faults/links.ts';
+import { latencyMechanism } from '../faults/kinds/latency.ts';
 import { TimelineRunner } from './timeline.ts';
 import { emptyResult, faultRecords, round } from './resultOf.ts';
 import { analyzeRun } from './analyzeRun.ts';
@@ -78,6 +80,7 @@ interface RunState {
   timeline?: TimelineRunner;
   observers: Observer[];
   deaths?: DeathWatch;
+  links?: LinkProxies;
   logs: Record<string, string>;
 }
 
@@ -120,6 +123,13 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
         );
       }
     }
+    const latencies = scenario.timeline.flatMap((e) => (e.fault === 'latency' ? [e] : []));
+    if (latencies.length > 0) {
+      const links = (state.links = new LinkProxies(runId));
+      // Probed once here, not when the fault fires: the probe starts a container (~1 s).
+      links.netemMissing = latencies.every((e) => e.mechanism === 'proxy') ? 'not probed (mechanism: proxy)' : await provisioner.runtime.probeNetem();
+      progress.info(`latency faults: ${links.netemMissing === null ? 'this kernel has sch_netem' : `no netem (${links.netemMissing}); slow links go through ${links.where}`}`);
+    }
     throwIfAborted(signal);
 
     phase('topology');
@@ -144,6 +154,11 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     });
     const networkNodes = scenario.timeline.some((e) => e.fault !== 'heal' && faultKind(e.fault).network);
     if (networkNodes) await dep.runtime.prepareNet(dep.nodes);
+    const links = state.links;
+    if (links && latencies.some((e) => e.link === 'client' && latencyMechanism(e, links.netemMissing) === 'proxy')) {
+      await links.routeClients(dep);
+      progress.info(`writers reach the servers through ${links.where} (idle until a client-link latency fault)`);
+    }
 
     phase('load');
     const load = new WriteLoad(scenario.load, dep, journal, runId, writerFactory(dep, scenario, journal));
@@ -160,7 +175,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
       errors: load.counts.failed + load.counts.indeterminate,
       activeFaults: [...(state.timeline?.active.keys() ?? [])],
     }));
-    const timeline = new TimelineRunner(scenario, { dep, journal, runId, expectDeath: (node) => state.deaths?.expectDeath(node) }, progress);
+    const timeline = new TimelineRunner(scenario, { dep, journal, runId, expectDeath: (node) => state.deaths?.expectDeath(node), links: state.links }, progress);
     state.timeline = timeline;
     await timeline.run(loadStart, signal);
     await sleepUntil(journal, loadStart + scenario.duration, signal);
@@ -223,6 +238,8 @@ async function tearDown(state: RunState, journal: Journal, result: DrillResult, 
     if (toHeal > 0) progress.info(`healing ${toHeal} active fault(s)`);
     await timeline.healAll();
   }
+  // After the heals (which remove their own proxies): whatever proxy is left, and the proxy server.
+  await state.links?.close().catch((err) => progress.info(`link proxies: ${(err as Error).message}`));
   for (const o of state.observers) o.stop();
   const dep = state.provisioner?.deployment;
   if (dep) {

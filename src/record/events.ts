@@ -63,6 +63,8 @@ export interface EventFields {
     role: FaultRole;
     /** Cluster mode: the shards whose primary the fault hit. */
     shards?: number[];
+    /** How the fault was applied, where there is a choice (latency: netem or a proxy in the path). */
+    mechanism?: 'netem' | 'proxy';
     /** How long the fault command took to return, ms. */
     issuedMs: number;
   };

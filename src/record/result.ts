@@ -16,6 +16,8 @@ export interface FaultRecord {
   signal?: string;
   /** Cluster mode: the shards whose primary it hit. */
   shards?: number[];
+  /** How it was applied, where there is a choice (latency: netem or a proxy in the TCP path). */
+  mechanism?: 'netem' | 'proxy';
   /** Wall clock of t0, ISO with ms. */
   injectedAt: string;
   /** ms from the start of the load. */
