@@ -130,10 +130,12 @@ class Link {
     private readonly onClose: () => void,
   ) {
     this.pipes = [new Pipe(client, server, 'upstream', this), new Pipe(server, client, 'downstream', this)];
-    for (const s of [client, server]) {
-      s.on('error', () => this.destroy());
-      s.on('close', () => this.destroy());
-    }
+    client.on('error', () => this.destroy());
+    client.on('close', () => this.destroy());
+    // The upstream gone (a crashed server): what it sent is already on the wire and still arrives, after
+    // its delay, then the client's side closes. Only then is the link gone.
+    server.on('error', () => this.upstreamGone());
+    server.on('close', () => this.upstreamGone());
     for (const t of toxics) this.toxicAdded(t);
   }
 
@@ -166,6 +168,12 @@ class Link {
     this.timers.set(t.name, setTimeout(action, t.attributes.timeout));
   }
 
+  private upstreamGone(): void {
+    if (this.closed) return;
+    this.pipes[0].stop();
+    this.pipes[1].finish();
+  }
+
   /** Both sides see "connection reset by peer" (RST), as a crashed peer or a middlebox would cause. */
   reset(): void {
     if (this.closed) return;
@@ -195,6 +203,8 @@ class Pipe {
   private bandwidthFree = 0;
   private timer: NodeJS.Timeout | undefined;
   private ended = false;
+  /** Closing of the destination scheduled (once). */
+  private finished = false;
   private blocked = false;
 
   constructor(
@@ -235,6 +245,13 @@ class Pipe {
     this.pump();
   }
 
+  /** The source is gone: deliver what is queued, then close the destination's side. */
+  finish(): void {
+    if (this.ended || this.finished) return;
+    this.ended = true;
+    this.pump();
+  }
+
   private pump(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -245,7 +262,7 @@ class Pipe {
       if (!this.dst.destroyed && !this.dst.write(chunk)) this.blocked = true;
     }
     if (this.queued > HIGH_WATER || this.blocked) this.src.pause();
-    else this.src.resume();
+    else if (!this.src.destroyed) this.src.resume();
     if (this.queue.length > 0) {
       if (!this.blocked) this.timer = setTimeout(() => this.pump(), Math.max(0, this.queue[0].at - now));
       return;
@@ -256,6 +273,7 @@ class Pipe {
   /** The source closed its side: close ours once everything is delivered (later with slow_close). */
   private closeLater(): void {
     this.ended = false;
+    this.finished = true;
     const delay = this.link.active(this.stream).filter((t) => t.type === 'slow_close').reduce((sum, t) => sum + t.attributes.delay, 0);
     this.timer = setTimeout(() => {
       if (!this.dst.destroyed) this.dst.end();

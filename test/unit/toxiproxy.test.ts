@@ -14,6 +14,9 @@ let echoPort = 0;
 /** Closes its side as soon as a client connects (for slow_close). */
 let closer: Server;
 let closerPort = 0;
+/** Says "bye" and exits at once: a crashing server (its kernel sends FIN, then RST to what comes after). */
+let crasher: Server;
+let crasherPort = 0;
 let api: ToxiproxyServer;
 let client: ToxiproxyClient;
 
@@ -27,6 +30,8 @@ beforeAll(async () => {
   echoPort = await listen(echo);
   closer = createServer((s) => s.end());
   closerPort = await listen(closer);
+  crasher = createServer((s) => s.on('error', () => {}).end('bye', () => s.destroy()));
+  crasherPort = await listen(crasher);
   api = new ToxiproxyServer();
   client = new ToxiproxyClient(await api.listen());
 });
@@ -35,6 +40,7 @@ afterAll(async () => {
   await api.close();
   echo.close();
   closer.close();
+  crasher.close();
 });
 
 afterEach(async () => {
@@ -178,6 +184,22 @@ describe('toxiproxy: proxies and toxics over real sockets', () => {
     const s = await open(port);
     expect(await fate(s, 3000)).toBe('end');
     expect(performance.now() - start).toBeGreaterThanOrEqual(390);
+  });
+
+  it('what a crashing upstream sent before it died still arrives, after its delay, then the end', async () => {
+    const port = await proxyTo(crasherPort);
+    await client.addToxic('p', { type: 'latency', attributes: { latency: 300 } });
+    const start = performance.now();
+    const s = await open(port);
+    let got = '';
+    s.on('data', (d) => (got += String(d)));
+    // The client keeps talking to the dead server (as a replica sends its ACKs): the upstream errors.
+    setTimeout(() => s.write('ack'), 50);
+    setTimeout(() => s.write('ack'), 100);
+    expect(await fate(s, 3000)).toBe('data');
+    expect(performance.now() - start).toBeGreaterThanOrEqual(295);
+    await new Promise((r) => s.once('close', r));
+    expect(got).toBe('bye');
   });
 
   it('deleting a proxy closes its connections and its port', async () => {

@@ -17,6 +17,8 @@ import type { Node } from '../../topology/node.ts';
 import { newChain, runInNetns } from '../iptables.ts';
 import type { LinkMechanism, LinkProxies } from '../links.ts';
 import type { ToxicInput } from '../../toxiproxy/client.ts';
+import { parseInfo } from '../../topology/admin.ts';
+import { sleep } from '../../util/time.ts';
 import { resolveTarget, targetOf } from './common.ts';
 
 const schema = z.strictObject({
@@ -108,7 +110,6 @@ async function slowReplication(e: Entry, replicas: Node[], mechanism: LinkMechan
       const name = `fd-${links.runId}-repl-${replica.name}-${Date.now().toString(36)}`;
       const proxy = await links.createProxy(name, `${dep.clientSource}:0`, `${primary.ip}:${primary.port}`);
       steps.push(() => links.removeProxy(name));
-      await addLatency(links, name, e);
       // The primary would otherwise list the replica at the proxy's address (the gateway), and Sentinel
       // would take that for another replica: the replica announces its own address while it goes through.
       const announced = String(((await dep.command(replica, 'CONFIG', 'GET', 'replica-announce-ip')) as string[])[1] ?? '');
@@ -121,8 +122,12 @@ async function slowReplication(e: Entry, replicas: Node[], mechanism: LinkMechan
         [`iptables -w -t nat -N ${chain}`, `iptables -w -t nat -A ${chain} -p tcp -d ${primary.ip} --dport ${primary.port} -j DNAT --to-destination ${proxy.listen}`, `iptables -w -t nat -I OUTPUT 1 -j ${chain}`].join(' && '),
       );
       steps.unshift(() => removeNat(ctx, replica, chain));
-      // Established connections keep their path: close the master link, the replica reconnects through the proxy.
+      // Established connections keep their path: close the master link, the replica reconnects through the
+      // proxy (at its next replication tick, within a second). The toxics go on once it is back: through a
+      // slow link the handshake alone (several round trips) would keep the replica away for many delays.
       await dep.command(replica, 'CLIENT', 'KILL', 'TYPE', 'master');
+      await linkUp(ctx, replica);
+      await addLatency(links, name, e);
     }));
   } catch (err) {
     await healAll();
@@ -153,6 +158,16 @@ async function addLatency(links: LinkProxies, proxy: string, e: Entry): Promise<
     names.push((await api.addToxic(proxy, toxic)).name);
   }
   return names;
+}
+
+/** Waits (up to 5 s) until the replica's master link is up again; a link that stays down is slowed anyway. */
+async function linkUp(ctx: InjectionContext, replica: Node): Promise<void> {
+  const until = Date.now() + 5000;
+  while (Date.now() < until) {
+    const info = parseInfo(String(await ctx.dep.command(replica, 'INFO', 'replication').catch(() => '')));
+    if (info.master_link_status === 'up') return;
+    await sleep(20);
+  }
 }
 
 async function removeNat(ctx: InjectionContext, node: Node, chain: string): Promise<void> {
