@@ -237,6 +237,10 @@ export const scenarioSchema = scenarioObject
       if (entry.repeat && entry.duration !== undefined && entry.duration >= entry.repeat.every) {
         issue(['timeline', i, 'duration'], `duration ${entry.duration} ms must be shorter than repeat.every ${entry.repeat.every} ms`);
       }
+      if (entry.fault === 'latency' && entry.link === 'client' && (topo.mode === 'cluster' || s.client.via === 'haproxy')) {
+        // The client-link proxy is wired into the Sentinel writers' address map; other writers would bypass it.
+        issue(['timeline', i, 'link'], `link: client slows the writers' Sentinel connections; it is not supported ${topo.mode === 'cluster' ? 'in cluster mode' : 'with client.via: haproxy'} yet (use link: replication)`);
+      }
       const kind = faultKind(entry.fault);
       const problem = kind.check?.(entry as never);
       if (problem) issue(['timeline', i, ...problem.path], problem.message);
