@@ -38,8 +38,9 @@ const timing = (name: MetricName, nullMeans: NullMeaning, headline = false): Com
 const count = (name: MetricName, direction: Direction, relative: number, absolute: number, headline = false): ComparableMetric => ({
   name, unit: 'writes', direction, relative, absolute, nullMeans: 'unknown', headline, of: metric(name),
 });
+// Sub-millisecond latencies on a shared host: p50 may grow 50 % + 1 ms, a p99 (a few slow writes) double + 5 ms.
 const latency = (window: 'before' | 'during' | 'after', p: 'p50' | 'p99', headline = false): ComparableMetric => ({
-  name: `latency.${window}.${p}`, unit: 'ms', direction: 'lower-is-better', relative: 0.5, absolute: 1, nullMeans: 'unknown', headline,
+  name: `latency.${window}.${p}`, unit: 'ms', direction: 'lower-is-better', relative: p === 'p50' ? 0.5 : 1, absolute: p === 'p50' ? 1 : 5, nullMeans: 'unknown', headline,
   of: (r) => r.series?.latency[window][p] ?? null,
 });
 
@@ -59,10 +60,12 @@ export const COMPARABLE_METRICS: ComparableMetric[] = [
   count('lostWrites.unconfirmed', 'lower-is-better', 0.5, 10),
   { name: 'unexpectedWrites', unit: 'writes', direction: 'lower-is-better', relative: 0, absolute: 0, nullMeans: 'unknown', of: (r) => r.metrics?.unexpectedWrites ?? null },
   count('splitBrainWrites', 'lower-is-better', 0.5, 10),
-  count('writes.attempted', 'higher-is-better', 0.3, 0),
-  count('writes.acknowledged', 'higher-is-better', 0.3, 0),
-  count('writes.failed', 'lower-is-better', 0.5, 20),
-  count('writes.indeterminate', 'lower-is-better', 0.5, 20),
+  // Write counts scale with the pace the machine allows (an unlimited rate): shown, not judged; the
+  // pace is judged as throughput, the outage as writeUnavailableMs.
+  count('writes.attempted', 'info', 0, 0),
+  count('writes.acknowledged', 'info', 0, 0),
+  count('writes.failed', 'info', 0, 0),
+  count('writes.indeterminate', 'info', 0, 0),
   count('writes.noreplicas', 'info', 0, 0),
   count('recoveredWrites', 'info', 0, 0),
   { ...count('failovers', 'exact', 0, 0), unit: 'events' },
