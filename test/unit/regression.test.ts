@@ -15,6 +15,7 @@ import { formatComparison } from '../../src/regression/table.ts';
 import { renderHtmlReport } from '../../src/report/html.ts';
 import { parseScenarioText } from '../../src/scenario/loader.ts';
 import { InputError } from '../../src/util/errors.ts';
+import { runCli } from '../integration/run-cli.ts';
 import type { DrillResult } from '../../src/record/result.ts';
 import type { Metrics } from '../../src/record/metrics.ts';
 import type { Comparison } from '../../src/record/comparison.ts';
@@ -260,5 +261,24 @@ describe('what people see', () => {
     expect(html).toMatch(/<tr data-metric="rtoMs"><td>/);
     expect(html).toContain('1 regression(s): detectionMs');
     expect(renderHtmlReport(resultWith(metricsWith()), [])).not.toContain('id="comparison"');
+  });
+});
+
+describe('a bad baseline through the real CLI: exit 2, one clear message, nothing started', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fd-baseline-cli-'));
+  const other = join(dir, 'result.json');
+  writeFileSync(other, JSON.stringify(resultWith(metricsWith())));
+
+  it.each([
+    [['run', 'primary-crash', '--baseline', join(dir, 'nope')], /--baseline .*nope: no such file or folder/],
+    [['run', 'primary-crash', '--baseline', other], /holds no run of "primary-crash" \(it has "synthetic"\)/],
+    [['run', 'primary-crash', '--fail-on-regression'], /--fail-on-regression needs --baseline/],
+    [['suite', 'smoke', '--baseline', dir], /holds no run of any of "control", "primary-crash" \(it has "synthetic"\)/],
+  ])('%j', async (args, message) => {
+    const r = await runCli(args as string[]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toContain('== topology');
   });
 });
