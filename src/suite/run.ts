@@ -12,6 +12,8 @@ import type { DrillResult, Verdict } from '../record/result.ts';
 import { writeRunOutputs } from '../report/write.ts';
 import { renderJunit } from '../report/junit.ts';
 import { renderSuiteIndex } from '../report/suiteIndex.ts';
+import { baselineFor, type Baseline } from '../regression/baseline.ts';
+import { compareResult } from '../regression/compare.ts';
 
 export interface SuiteDrill {
   scenario: string;
@@ -28,6 +30,8 @@ export interface SuiteDrill {
   lostWrites: number | null;
   lostDurable: number | null;
   failedExpectations: string[];
+  /** Against --baseline: the metrics that regressed (null: not compared). */
+  regressions?: string[] | null;
 }
 
 export interface SuiteResult {
@@ -40,12 +44,17 @@ export interface SuiteResult {
   durationMs: number;
   outDir: string;
   drills: SuiteDrill[];
+  /** With --baseline: what it was, and every regression as "drill: metric". */
+  baseline?: string | null;
+  regressions?: string[];
 }
 
 export interface SuiteOptions {
   outDir?: string;
   signal: AbortSignal;
   progress: Progress;
+  /** Compare each drill with the baseline's run of the same scenario (the n-th run with the n-th). */
+  baseline?: Baseline | null;
   /** Told when each drill ends (for the terminal). */
   onDrill?: (drill: SuiteDrill, result: DrillResult | null) => void;
 }
@@ -65,6 +74,7 @@ function summarize(result: DrillResult, outDir: string): SuiteDrill {
     lostWrites: m?.verifiedAgainst ? m.lostWrites.total : null,
     lostDurable: m?.verifiedAgainst ? m.lostWrites.durable : null,
     failedExpectations: result.expectations.filter((e) => !e.pass).map((e) => `${e.metric} ${e.limit}: ${e.actual ?? 'never happened'}`),
+    regressions: result.comparison ? result.comparison.regressions : null,
   };
 }
 
@@ -90,6 +100,7 @@ export async function runSuite(loaded: LoadedSuite, opts: SuiteOptions): Promise
   const result: SuiteResult = {
     suite: loaded.suite.name, suiteFile: loaded.file, description: loaded.suite.description, verdict: 'pass',
     startedAt: started.toISOString(), finishedAt: started.toISOString(), durationMs: 0, outDir, drills,
+    ...(opts.baseline ? { baseline: opts.baseline.source, regressions: [] } : {}),
   };
   /** Set when a signal stopped the suite: it did not finish, whatever the drills that ran said. */
   let interrupted = false;
@@ -97,6 +108,7 @@ export async function runSuite(loaded: LoadedSuite, opts: SuiteOptions): Promise
     result.finishedAt = new Date().toISOString();
     result.durationMs = Date.now() - started.getTime();
     result.verdict = overallVerdict(drills, interrupted);
+    if (opts.baseline) result.regressions = drills.flatMap((d) => (d.regressions ?? []).map((m) => `${d.scenario}: ${m}`));
     const skipped = drills.filter((d) => d.verdict === 'skipped').map((d) => ({ scenario: d.scenario, reason: d.reason ?? 'not run' }));
     await writeFile(join(outDir, 'suite.json'), JSON.stringify(result, null, 2) + '\n');
     await writeFile(join(outDir, 'junit.xml'), renderJunit(results, `ferrite-drill suite ${loaded.suite.name}`, skipped));
@@ -117,8 +129,12 @@ export async function runSuite(loaded: LoadedSuite, opts: SuiteOptions): Promise
     opts.progress.info(`suite ${loaded.suite.name}: drill ${i + 1}/${loaded.drills.length}: ${drill.scenario.name}`);
     const dir = join(outDir, `${String(i + 1).padStart(2, '0')}-${drill.scenario.name}`);
     const outcome = await runDrill(drill, { signal: opts.signal, progress: opts.progress });
-    await writeRunOutputs(dir, outcome);
     const r = outcome.result;
+    if (opts.baseline) {
+      const occurrence = loaded.drills.slice(0, i).filter((d) => d.scenario.name === drill.scenario.name).length;
+      r.comparison = compareResult(r, baselineFor(opts.baseline, drill.scenario.name, occurrence), drill.scenario.regression, opts.baseline.source);
+    }
+    await writeRunOutputs(dir, outcome);
     results.push(r);
     drills[i] = summarize(r, outDir);
     opts.onDrill?.(drills[i], r);
