@@ -1,5 +1,4 @@
 /** Commands only: parse the command line, call the engine, print, and exit with the right code. */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { loadScenario, listBuiltinScenarios } from '../scenario/loader.ts';
 import { scenarioJsonSchema } from '../scenario/schema.ts';
@@ -17,9 +16,11 @@ import { loadSuite, listBuiltinSuites } from '../suite/loader.ts';
 import { runSuite } from '../suite/run.ts';
 import type { Verdict } from '../record/result.ts';
 import { rerenderRun } from '../report/rerender.ts';
+import { isSuiteFolder, rerenderSuite } from '../report/suiteOutputs.ts';
 import { runPreflightOnly } from '../engine/preflightCommand.ts';
 import { formatPreflightTable } from '../preflight/table.ts';
 import { describeIdentity } from '../topology/profiles/identity.ts';
+import { harnessVersion } from '../util/version.ts';
 
 /**
  * bin/ferrite-drill.mjs exits at once on a signal that comes while the program is still loading (nothing
@@ -63,11 +64,8 @@ async function withInterruptHandling(work: (signal: AbortSignal) => Promise<Verd
   }
 }
 
-/** The version in package.json (the one npm installed). */
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+/** Warnings that must reach the user even with --quiet or --json (which keep stdout for the result). */
+const warn = (message: string) => process.stderr.write(`ferrite-drill: ${message}\n`);
 
 export async function main(argv: string[]): Promise<void> {
   process.exitCode = await runCli(argv);
@@ -78,7 +76,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const program = new Command()
     .name('ferrite-drill')
     .description('Failover drills for Redis-compatible HA deployments: bring up primary/replicas/sentinels in Docker, inject faults under write load, measure detection, failover, RTO and lost writes.')
-    .version(packageVersion(), '-V, --version', 'print the version and exit')
+    .version(harnessVersion(), '-V, --version', 'print the version and exit')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)');
 
@@ -130,7 +128,8 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('-q, --quiet', 'no progress lines, only one line per drill and the summary')
     .option('--json', 'print suite.json to stdout instead of the summary')
     .option('--check', 'validate the suite and every scenario it names, then exit without running anything')
-    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; check?: boolean }) => {
+    .option('--no-pdf', 'do not print the sign-off report to report.pdf (headless Chromium) at the end')
+    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; check?: boolean; pdf: boolean }) => {
       const loaded = await loadSuite(name);
       if (opts.check) {
         process.stdout.write(`${loaded.file}: valid suite "${loaded.suite.name}": ${loaded.drills.map((d) => d.scenario.name).join(', ')}\n`);
@@ -139,6 +138,8 @@ export async function runCli(argv: string[]): Promise<number> {
       code = await withInterruptHandling(async (signal) => {
         const result = await runSuite(loaded, {
           outDir: opts.out,
+          pdf: opts.pdf,
+          warn,
           signal,
           progress: createProgress({ quiet: Boolean(opts.quiet || opts.json) }),
           onDrill: (d) => {
@@ -153,9 +154,15 @@ export async function runCli(argv: string[]): Promise<number> {
 
   program
     .command('report')
-    .description('re-render report.html and junit.xml from a saved run folder or its result.json')
-    .argument('<run>', 'run folder (reports/<scenario>-<time>/) or path to its result.json')
-    .action(async (target: string) => {
+    .description('re-render a saved run\'s report.html and junit.xml, or a suite folder\'s sign-off report (index.html, report.pdf) from its suite.json')
+    .argument('<run>', 'run folder (reports/<scenario>-<time>/) or its result.json, or a suite folder (reports/suite-<name>-<time>/)')
+    .option('--no-pdf', 'suite folders: do not print report.pdf')
+    .action(async (target: string, opts: { pdf: boolean }) => {
+      if (isSuiteFolder(target)) {
+        const out = await rerenderSuite(target, { pdf: opts.pdf, warn });
+        process.stdout.write(`wrote ${out.html}\n${out.pdf ? `wrote ${out.pdf}` : `no report.pdf: ${out.pdfReason}`}\n`);
+        return;
+      }
       const { html, junit } = await rerenderRun(target);
       process.stdout.write(`wrote ${html}\nwrote ${junit}\n`);
     });

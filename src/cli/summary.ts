@@ -58,6 +58,6 @@ export function formatSuiteSummary(r: SuiteResult): string {
     `\nsuite ${r.suite}: ${r.verdict.toUpperCase()} (${count('pass')} passed, ${count('fail')} failed, ${count('error')} could not run, ${count('skipped')} skipped) in ${Math.round(r.durationMs / 1000)} s`,
   ];
   for (const d of r.drills.filter((x) => x.verdict === 'skipped')) lines.push(`  skipped ${d.scenario}: ${d.reason}`);
-  lines.push(`  summary        ${join(r.outDir, 'index.html')}`, `  junit          ${join(r.outDir, 'junit.xml')}`);
+  lines.push(`  summary        ${join(r.outDir, 'index.html')}`, `  pdf            ${r.pdf ? join(r.outDir, r.pdf) : `none (${r.pdfReason})`}`, `  junit          ${join(r.outDir, 'junit.xml')}`);
   return lines.join('\n') + '\n';
 }
