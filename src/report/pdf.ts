@@ -56,10 +56,10 @@ export const CHROMIUM_FLAGS = [
 
 /** Prints `htmlFile` to `pdfFile`; never throws: a missing or failing Chromium is an outcome with its reason. */
 export async function printPdf(htmlFile: string, pdfFile: string, chromium: string | null = findChromium()): Promise<PdfOutcome> {
+  rmSync(pdfFile, { force: true });
   if (!chromium) return { ok: false, reason: 'no Chromium found (looked for chromium, chromium-browser, google-chrome on PATH; set FERRITE_DRILL_CHROMIUM to its path): apt-get install chromium, or npm run setup' };
   const profile = mkdtempSync(join(tmpdir(), 'ferrite-drill-chromium-'));
   const started = performance.now();
-  rmSync(pdfFile, { force: true });
   try {
     const args = [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, `--print-to-pdf=${pdfFile}`, pathToFileURL(htmlFile).href];
     const { code, signal, stderr, timedOut } = await runGroup(chromium, args, PRINT_TIMEOUT_MS);

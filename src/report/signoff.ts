@@ -110,9 +110,13 @@ function formatNumber(v: number): string {
   return v.toLocaleString('en-US', { maximumFractionDigits: 1 });
 }
 
-/** A metric's value in words: times with their unit, "never" for an event that did not happen. */
-export function formatMetric(metric: MetricName, value: number | null, m: Metrics | null): string {
+/**
+ * A metric's value in words: times with their unit, "never" for an event that did not happen after a
+ * fault, "n/a" for a time that has no meaning in a drill without one.
+ */
+export function formatMetric(metric: MetricName, value: number | null, m: Metrics | null, noFault = false): string {
   if (value === null) {
+    if (noFault && metric.endsWith('Ms')) return 'n/a (no fault)';
     if (metric.startsWith('lostWrites.') || metric === 'recoveredWrites') return m?.verifiedAgainst ? (m.durableNote && metric === 'lostWrites.durable' ? 'n/a (no WAIT)' : 'unknown') : 'unknown (not verified)';
     if (metric.startsWith('resync.')) return 'no resync seen';
     return metric.endsWith('Ms') ? 'never' : 'unknown';
@@ -128,27 +132,30 @@ export function formatMetric(metric: MetricName, value: number | null, m: Metric
 export function evidenceOf(r: DrillResult): Evidence[] {
   const m = r.metrics;
   if (!m) return [];
+  const noFault = r.faults.length === 0;
   const out: Evidence[] = r.expectations.map((e) => ({
     metric: e.metric,
     label: LABELS[e.metric] ?? e.metric,
-    value: formatMetric(e.metric, e.actual, m),
+    value: formatMetric(e.metric, e.actual, m, noFault),
     limit: e.limit,
     pass: e.pass,
   }));
-  const headline: MetricName[] = ['rtoMs', 'writeUnavailableMs', 'lostWrites.durable'];
+  // Times from t0 mean nothing without a fault (a control run): only the data outcome is headline there.
+  const headline: MetricName[] = noFault ? ['lostWrites.durable'] : ['rtoMs', 'writeUnavailableMs', 'lostWrites.durable'];
   const minReplicas = Number(r.topology.appliedConfig?.['min-replicas-to-write'] ?? r.topology.serverConfig['min-replicas-to-write'] ?? 0);
   if (minReplicas > 0 || m.writes.noreplicas > 0) headline.push('writes.noreplicas');
   if (m.resync) headline.push('resync.full', 'resync.partial');
   for (const metric of headline) {
     if (out.some((e) => e.metric === metric)) continue;
-    out.push({ metric, label: LABELS[metric] ?? metric, value: formatMetric(metric, metricValue(m, metric), m), limit: null, pass: null });
+    out.push({ metric, label: LABELS[metric] ?? metric, value: formatMetric(metric, metricValue(m, metric), m, noFault), limit: null, pass: null });
   }
   return out;
 }
 
 function failedExpectationText(e: ExpectationResult, m: Metrics | null): string {
   const measured = e.actual === null ? 'it never happened' : `${formatMetric(e.metric, e.actual, m)} was measured`;
-  return `${LABELS[e.metric] ?? e.metric} (${e.metric}) should be ${e.limit}, but ${measured}${e.note ? ` (${e.note})` : ''}`;
+  const label = LABELS[e.metric] && LABELS[e.metric] !== e.metric ? `${LABELS[e.metric]} (${e.metric})` : e.metric;
+  return `${label} should be ${e.limit}, but ${measured}${e.note ? ` (${e.note})` : ''}`;
 }
 
 /** Why an item is open, in words a reviewer can act on. */
@@ -194,7 +201,8 @@ function clientText(r: DrillResult): string {
 const DEPLOYMENT_FIELDS: { label: string; of: (r: DrillResult) => string }[] = [
   { label: 'server', of: (r) => (r.server ? describeIdentity(r.server) : `${r.topology.server} (the server's own version was not read)`) },
   { label: 'sentinels', of: (r) => (r.topology.mode === 'cluster' || r.topology.sentinels === 0 ? 'none' : r.sentinelServer ? describeIdentity(r.sentinelServer) : 'version not read') },
-  { label: 'image', of: (r) => [r.image ? `${r.image}${r.imageSource ? ` (${r.imageSource})` : ''}` : 'not resolved', r.sentinelImage ? `sentinels: ${r.sentinelImage}` : null].filter(Boolean).join('; ') },
+  // imageSource says how the image was had, and usually names it already.
+  { label: 'image', of: (r) => [!r.image ? 'not resolved' : r.imageSource.includes(r.image) ? r.imageSource : `${r.image}${r.imageSource ? ` (${r.imageSource})` : ''}`, r.sentinelImage ? `sentinels: ${r.sentinelImage}` : null].filter(Boolean).join('; ') },
   { label: 'topology', of: topologyText },
   { label: 'configuration applied (every data node, redis.conf names)', of: configText },
   { label: 'client', of: clientText },
@@ -208,8 +216,8 @@ function deploymentOf(drills: { n: number; scenario: string; r: DrillResult }[])
   });
 }
 
-function sectionNumbers(m: Metrics): { label: string; value: string }[] {
-  const show = (metric: MetricName) => ({ label: `${LABELS[metric] ?? metric}`, value: formatMetric(metric, metricValue(m, metric), m) });
+function sectionNumbers(m: Metrics, noFault: boolean): { label: string; value: string }[] {
+  const show = (metric: MetricName) => ({ label: `${LABELS[metric] ?? metric}`, value: formatMetric(metric, metricValue(m, metric), m, noFault) });
   const w = m.writes;
   return [
     ...(['detectionMs', 'odownMs', 'failoverMs', 'rtoMs', 'durableRtoMs', 'writeUnavailableMs'] as MetricName[]).map(show),
@@ -224,6 +232,7 @@ function sectionNumbers(m: Metrics): { label: string; value: string }[] {
 
 function sectionOf(n: number, d: SuiteDrill, r: DrillResult | null): DrillSection {
   const m = r?.metrics ?? null;
+  const noFault = (r?.faults.length ?? 0) === 0;
   return {
     n,
     anchor: anchorOf(n),
@@ -237,8 +246,8 @@ function sectionOf(n: number, d: SuiteDrill, r: DrillResult | null): DrillSectio
     startedAt: r?.startedAt ?? null,
     durationMs: r?.durationMs ?? d.durationMs,
     faults: (r?.faults ?? []).map((f) => `${f.key}: ${f.description} → ${f.nodes.join(', ') || f.node || f.target} at ${formatNumber(f.atMs)} ms${f.healedAtMs !== null ? `, healed at ${formatNumber(f.healedAtMs)} ms` : ', not healed'}`),
-    numbers: m ? sectionNumbers(m) : [],
-    expectations: (r?.expectations ?? []).map((e) => ({ ...e, actualText: formatMetric(e.metric, e.actual, m) })),
+    numbers: m ? sectionNumbers(m, noFault) : [],
+    expectations: (r?.expectations ?? []).map((e) => ({ ...e, actualText: formatMetric(e.metric, e.actual, m, noFault) })),
     findings: m?.findings ?? [],
     preflight: !r?.preflight ? null : r.preflight.skipped ? `not run (${r.preflight.skipped})` : r.preflight.passed ? `passed (${r.preflight.checks.filter((c) => c.status === 'pass').length} checks)${r.preflight.warnings.length ? `; not needed here but not passed: ${r.preflight.warnings.join(', ')}` : ''}` : `FAILED: missing ${r.preflight.missing.join(', ')}`,
   };

@@ -3,7 +3,7 @@
  * it). Used while a suite runs and by `ferrite-drill report <suite folder>`, which reads them back.
  */
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DrillResult } from '../record/result.ts';
 import type { SuiteResult } from '../suite/run.ts';
@@ -25,6 +25,8 @@ export async function writeSuiteSummary(result: SuiteResult, results: (DrillResu
  */
 export async function writeSuitePdf(result: SuiteResult, opts: { skip: string | null; warn: (message: string) => void }): Promise<void> {
   if (opts.skip) {
+    // An older report.pdf would no longer match index.html: there is one exactly when suite.json says so.
+    await rm(join(result.outDir, SUITE_PDF), { force: true });
     result.pdf = null;
     result.pdfReason = opts.skip;
   } else {

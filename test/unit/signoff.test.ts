@@ -18,6 +18,11 @@ function metricsWith(overrides: Partial<Metrics>): Metrics {
   };
 }
 
+const KILL = {
+  key: 'kill#1', kind: 'kill', description: 'SIGKILL primary', nodes: ['redis-1'], target: 'primary', node: 'redis-1', role: 'primary', signal: 'SIGKILL',
+  injectedAt: '2026-11-23T07:00:08.000Z', atMs: 4000, healedAt: null, healedAtMs: null,
+};
+
 function drillResult(overrides: Partial<DrillResult>): DrillResult {
   return {
     scenario: 'synthetic', scenarioFile: 'x.yaml', description: '', verdict: 'pass', error: null, runId: 'abcd1234',
@@ -27,7 +32,7 @@ function drillResult(overrides: Partial<DrillResult>): DrillResult {
     topology: { mode: 'sentinel', server: 'redis', replicas: 2, sentinels: 3, quorum: 2, downAfterMs: 1000, failoverTimeoutMs: 10000, serverConfig: {}, appliedConfig: { save: '', appendonly: 'no', 'repl-diskless-sync-delay': 0 } },
     load: { writers: 4, rate: 'unlimited', waitReplicas: 1, waitTimeoutMs: 100 },
     timings: { topologyReadyMs: 3000, recovery: null, verifyMs: 100, teardownMs: 700 },
-    faults: [], metrics: metricsWith({}), series: null, expectations: [], outDir: '/tmp/x', files: {},
+    faults: [KILL], metrics: metricsWith({}), series: null, expectations: [], outDir: '/tmp/x', files: {},
     ...overrides,
   };
 }
@@ -113,6 +118,18 @@ describe('checklist', () => {
     expect(evidenceOf(noWait).map((e) => `${e.label}: ${e.value}`)).toEqual([
       'RTO: never', 'write unavailability: 3,050 ms', 'lost durable writes: n/a (no WAIT)', 'full resyncs: 1', 'partial resyncs: 0',
     ]);
+  });
+
+  it('a drill without a fault (a control run) shows no times from t0, only what happened to the data', () => {
+    const control = drillResult({
+      faults: [],
+      metrics: metricsWith({ detectionMs: null, rtoMs: null, writeUnavailableMs: null, failovers: 0 }),
+      expectations: [{ metric: 'failovers', limit: '<= 0', min: null, max: 0, actual: 0, pass: true }],
+    });
+    expect(evidenceOf(control).map((e) => `${e.label}: ${e.value}`)).toEqual(['failovers: 0', 'lost durable writes: 0']);
+    const section = buildSignoff({ ...suite, drills: [suiteDrill('control', 'pass', 1)] }, [control]).sections[0];
+    expect(section.numbers.find((x) => x.label === 'RTO')?.value).toBe('n/a (no fault)');
+    expect(section.faults).toEqual([]);
   });
 });
 
