@@ -16,7 +16,7 @@ import { loadSuite, listBuiltinSuites } from '../suite/loader.ts';
 import { runSuite } from '../suite/run.ts';
 import type { Verdict } from '../record/result.ts';
 import { rerenderRun } from '../report/rerender.ts';
-import { isSuiteFolder, rerenderSuite } from '../report/suiteOutputs.ts';
+import { rerenderSuite, suiteFolderOf } from '../report/suiteOutputs.ts';
 import { runPreflightOnly } from '../engine/preflightCommand.ts';
 import { formatPreflightTable } from '../preflight/table.ts';
 import { describeIdentity } from '../topology/profiles/identity.ts';
@@ -155,11 +155,12 @@ export async function runCli(argv: string[]): Promise<number> {
   program
     .command('report')
     .description('re-render a saved run\'s report.html and junit.xml, or a suite folder\'s sign-off report (index.html, report.pdf) from its suite.json')
-    .argument('<run>', 'run folder (reports/<scenario>-<time>/) or its result.json, or a suite folder (reports/suite-<name>-<time>/)')
+    .argument('<run>', 'run folder (reports/<scenario>-<time>/) or its result.json, or a suite folder (reports/suite-<name>-<time>/) or its suite.json')
     .option('--no-pdf', 'suite folders: do not print report.pdf')
     .action(async (target: string, opts: { pdf: boolean }) => {
-      if (isSuiteFolder(target)) {
-        const out = await rerenderSuite(target, { pdf: opts.pdf, warn });
+      const suiteDir = suiteFolderOf(target);
+      if (suiteDir) {
+        const out = await rerenderSuite(suiteDir, { pdf: opts.pdf, warn });
         process.stdout.write(`wrote ${out.html}\n${out.pdf ? `wrote ${out.pdf}` : `no report.pdf: ${out.pdfReason}`}\n`);
         return;
       }

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { DrillResult } from '../record/result.ts';
 import type { SuiteResult } from '../suite/run.ts';
 import { renderSuiteIndex } from './suiteIndex.ts';
@@ -53,9 +53,10 @@ export async function readDrillResults(result: SuiteResult): Promise<(DrillResul
   );
 }
 
-/** Whether a folder is a suite's (it holds suite.json), as opposed to one drill's run folder. */
-export function isSuiteFolder(dir: string): boolean {
-  return existsSync(join(dir, 'suite.json'));
+/** The suite folder a `report` target names (the folder holding suite.json, or that file), else null: a drill's run. */
+export function suiteFolderOf(target: string): string | null {
+  if (basename(target) === 'suite.json' && existsSync(target)) return dirname(target);
+  return existsSync(join(target, 'suite.json')) ? target : null;
 }
 
 /**
