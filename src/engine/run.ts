@@ -29,7 +29,7 @@ import { emptyResult, faultRecords, round } from './resultOf.ts';
 import { analyzeRun } from './analyzeRun.ts';
 import { preflightPhase } from './preflightPhase.ts';
 import { describeIdentity, probeServerIdentity } from '../topology/profiles/identity.ts';
-import { InfrastructureError } from '../util/errors.ts';
+import { InfrastructureError, InputError } from '../util/errors.ts';
 import { sleep, throwIfAborted } from '../util/time.ts';
 import type { Progress } from './progress.ts';
 
@@ -91,6 +91,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   for (const line of credentials?.origin ?? []) progress.info(`auth ${line}`);
 
   const state: RunState = { observers: [], logs: {} };
+  let badInput: InputError | undefined;
   const phase = (name: string) => {
     journal.append('phase', { name });
     progress.phase(name);
@@ -193,6 +194,8 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
       progress.info('verification skipped: no converged primary to read from');
     }
   } catch (err) {
+    // Bad input found by the servers themselves (a rejected directive): nothing of the drill started.
+    if (err instanceof InputError) badInput = err;
     result.verdict = 'error';
     result.error = (err as Error).message;
     journal.append('run.error', { message: result.error });
@@ -200,6 +203,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   } finally {
     await tearDown(state, journal, result, progress);
   }
+  if (badInput) throw badInput;
 
   if (state.load && result.error === null) analyzeRun(result, journal, state.load.ledger, scenario);
   else if (state.load) analyzeRun(result, journal, state.load.ledger, scenario, { seriesOnly: true });
