@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { Journal } from '../record/journal.ts';
 import type { Ledger } from '../record/ledger.ts';
 import { t0Of } from '../record/anchors.ts';
-import type { DrillResult } from '../record/result.ts';
+import type { ClientSummary, DrillResult } from '../record/result.ts';
 import type { LoadedScenario } from '../scenario/loader.ts';
 import type { Deployment } from '../topology/deployment.ts';
 import type { Provisioner } from '../topology/provision/provisioner.ts';
@@ -30,6 +30,9 @@ import { analyzeRun } from './analyzeRun.ts';
 import { preflightPhase } from './preflightPhase.ts';
 import { describeIdentity, probeServerIdentity } from '../topology/profiles/identity.ts';
 import { InfrastructureError, InputError } from '../util/errors.ts';
+import { configurationOf } from '../topology/provision/configCheck.ts';
+import { describeClientSettings, writerSettings } from '../workload/clientOptions.ts';
+import { ofType } from '../record/events.ts';
 import { sleep, throwIfAborted } from '../util/time.ts';
 import type { Progress } from './progress.ts';
 
@@ -103,6 +106,10 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     phase('prepare');
     const mode = modeFor(scenario, credentials);
     const usesFault = (name: string) => scenario.timeline.some((e) => e.fault === name);
+    result.configuration = configurationOf({ scenario, mode, enableDebugCommand: usesFault('stall') });
+    const client = writerSettings(scenario);
+    result.client = { settings: describeClientSettings(client), overridden: client.overridden, mayResend: client.mayResend };
+    progress.info(`client: ${describeClient(result.client)}`);
     const provisioner = new CreateProvisioner({ runId, scenario, journal, mode, credentials, enableDebugCommand: usesFault('stall'), scenarioFile: loaded.file, warmScratch: !opts.skipPreflight });
     state.provisioner = provisioner;
     const image = await provisioner.prepare(progress.info);
@@ -169,7 +176,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     const loadStop = journal.now();
     await load.stop();
     progress.status(null);
-    journal.append('load.stop', { writes: load.ledger.size }, loadStop);
+    journal.append('load.stop', { writes: load.ledger.size, ...(writerSettings(scenario).mayResend ? { acrossDrops: { ...load.acrossDrops } } : {}) }, loadStop);
     progress.info(`load stopped: ${load.ledger.size} writes attempted`);
     await timeline.healDue();
 
@@ -208,6 +215,8 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   if (state.load && result.error === null) analyzeRun(result, journal, state.load.ledger, scenario);
   else if (state.load) analyzeRun(result, journal, state.load.ledger, scenario, { seriesOnly: true });
   result.faults = faultRecords(journal.events);
+  const acrossDrops = ofType(journal.events, 'load.stop')[0]?.acrossDrops;
+  if (result.client && acrossDrops) result.client.acrossDrops = acrossDrops;
   const finished = new Date();
   result.finishedAt = finished.toISOString();
   result.durationMs = finished.getTime() - Date.parse(result.startedAt);
@@ -247,6 +256,12 @@ async function sleepUntil(journal: Journal, t: number, signal: AbortSignal): Pro
   const delay = t - journal.now();
   if (delay > 0) await sleep(delay, signal);
   throwIfAborted(signal);
+}
+
+/** One line: the client's base and the fields that decide failover behaviour. */
+export function describeClient(c: ClientSummary): string {
+  const s = c.settings;
+  return `${s.base}${c.overridden.length ? ` with ${c.overridden.join(', ')} set` : ''}: commandTimeout ${s.commandTimeout}, connectTimeout ${s.connectTimeout}, maxRetriesPerRequest ${s.maxRetriesPerRequest}, offline queue ${s.enableOfflineQueue ? 'on' : 'off'}, re-send ${s.autoResendUnfulfilledCommands ? 'on' : 'off'}, retry ${s.retryStrategy}`;
 }
 
 function describeDeployment(dep: Deployment): string {

@@ -111,9 +111,19 @@ export function effectiveDirective(input: ConfigInput, name: string): string | u
   const found = composed(input).find((c) => c.name === name);
   if (found) return typeof found.value === 'boolean' ? (found.value ? 'yes' : 'no') : String(found.value);
   const file = input.topology.configFiles?.server;
-  const last = file ? readConfFile(file).entries.filter((e) => e.name === name).at(-1) : undefined;
-  return last?.args.join(' ');
+  if (!file) return undefined;
+  const lines = readConfFile(file).entries.filter((e) => e.name === name);
+  // `save` lines add up (a `save ""` clears what came before); a file without one keeps the server's default.
+  if (name === 'save') {
+    if (lines.length === 0) return DEFAULT_SAVE;
+    const cleared = lines.map((e) => e.args.join('') === '').lastIndexOf(true);
+    return lines.slice(cleared + 1).map((e) => e.args.join(' ')).join(' ');
+  }
+  return lines.at(-1)?.args.join(' ');
 }
+
+/** Redis 7's (and Valkey's) RDB snapshots when no config says otherwise. */
+const DEFAULT_SAVE = '3600 1 300 100 60 10000';
 
 /**
  * Directives of a user's redis.conf that the harness must set itself, with the reason the report gives.

@@ -12,6 +12,8 @@ import { profileFor, sentinelProfileFor, type NodeLaunch } from '../profiles/ind
 import { tryConfig, type ConfigVerdict } from '../runtime/docker/configCheck.ts';
 import { locateInScenario } from '../../scenario/loader.ts';
 import { InfrastructureError, InputError } from '../../util/errors.ts';
+import { describePreset } from '../presets.ts';
+import type { ConfigurationSummary } from '../../record/result.ts';
 
 export interface ConfigCheckOptions {
   runId: string;
@@ -34,25 +36,44 @@ export async function checkUserConfig(o: ConfigCheckOptions, log: (message: stri
   const t = o.scenario.topology;
   if (!hasUserConfig(t)) return;
   const started = performance.now();
-  // Addresses only fill the monitor and replicaof lines: nothing is reachable from a container without a network.
-  const addresses = new Map(o.mode.nodeNames().map((name, i) => [name, `127.0.0.${i + 2}`]));
-  const plans = o.mode.plan(addresses);
-  // TLS material is made for the run later; the harness's TLS lines are not the user's to check.
-  const input: ConfigInput = { topology: t, credentials: o.credentials, tls: false, enableDebugCommand: o.enableDebugCommand };
-  const dataPlan = plans.find((p) => p.kind === 'data')!;
-  const role = { replicaOf: null, modeLines: dataPlan.configLines };
+  const { input, role, sentinelPlan } = throwawayPlan(o);
   const launch = profileFor(t.server).dataNode(input, role);
   // Only redis.conf-format servers: Ferrite's TOML is written from names the profile already checked.
   if (isRedisConf(launch)) {
     const verdict = await tryConfig(o.runId, o.image, launch);
     if (!verdict.ok) throw blame(dataNodeConfigLines(input, role).lines, verdict, o, 'data node');
   }
-  const sentinelPlan = plans.find((p) => p.kind === 'sentinel');
   if (t.configFiles?.sentinel && sentinelPlan) {
     const verdict = await tryConfig(o.runId, o.sentinelImage, sentinelProfileFor(t.server).sentinel!(input, sentinelPlan.configLines));
     if (!verdict.ok) throw blame(sentinelConfigLines(input, sentinelPlan.configLines).lines, verdict, o, 'sentinel');
   }
   log(`your configuration was accepted by a throwaway ${t.configFiles?.sentinel ? 'server and sentinel' : 'server'} of the drill's image (${Math.round(performance.now() - started)} ms)`);
+}
+
+/** One data node (a standalone primary) and one sentinel as the mode plans them, for the check and the report. */
+function throwawayPlan(o: Pick<ConfigCheckOptions, 'scenario' | 'mode' | 'credentials' | 'enableDebugCommand'>) {
+  // Addresses only fill the monitor and replicaof lines: nothing is reachable from a container without a network.
+  const addresses = new Map(o.mode.nodeNames().map((name, i) => [name, `127.0.0.${i + 2}`]));
+  const plans = o.mode.plan(addresses);
+  // TLS material is made for the run later; the harness's TLS lines are not the user's to check.
+  const input: ConfigInput = { topology: o.scenario.topology, credentials: o.credentials, tls: false, enableDebugCommand: o.enableDebugCommand };
+  const dataPlan = plans.find((p) => p.kind === 'data')!;
+  return { input, role: { replicaOf: null, modeLines: dataPlan.configLines }, sentinelPlan: plans.find((p) => p.kind === 'sentinel') };
+}
+
+/** What the report says of the servers' configuration: preset, files, and every line of the files the harness changed. */
+export function configurationOf(o: Pick<ConfigCheckOptions, 'scenario' | 'mode' | 'enableDebugCommand'>): ConfigurationSummary {
+  const t = o.scenario.topology;
+  const { input, role, sentinelPlan } = throwawayPlan(o);
+  return {
+    preset: t.preset ? describePreset(t.preset) : null,
+    files: { server: t.configFiles?.server ?? null, sentinel: t.configFiles?.sentinel ?? null },
+    serverConfig: { ...t.serverConfig },
+    changes: {
+      server: t.configFiles?.server ? dataNodeConfigLines(input, role).changes : [],
+      sentinel: t.configFiles?.sentinel && sentinelPlan ? sentinelConfigLines(input, sentinelPlan.configLines).changes : [],
+    },
+  };
 }
 
 function isRedisConf(launch: NodeLaunch): boolean {

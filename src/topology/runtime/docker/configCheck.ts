@@ -1,7 +1,7 @@
 /**
  * A throwaway start of one server with a config, before anything of the drill exists: a container of
  * the drill's image with no network at all, its config put in as the real nodes' will be, watched
- * until the server says it is ready or exits. Redis reads its whole config at start and names the
+ * until the server says it has read its config, or exits. Redis reads its whole config at start and names the
  * first line it rejects ("at line 3 >>> '...'"), so this is the server's own word on the user's
  * directives, at the cost of one container start (about half a second here).
  */
@@ -19,7 +19,8 @@ export interface ConfigVerdict {
   reason: string;
 }
 
-const READY = /Ready to accept connections|Sentinel ID is/;
+/** Redis says so right after it read the whole config (a rejected line stops it before). */
+const READY = /Configuration loaded/;
 
 export async function tryConfig(runId: string, image: string, launch: NodeLaunch, timeoutMs = 15_000): Promise<ConfigVerdict> {
   const container = await docker().createContainer({
