@@ -41,7 +41,7 @@ describe.skipIf(dockerMissingReason !== null)('your configuration, checked by th
   const cases: [string, string, RegExp][] = [
     ['130-invalid-directive.yaml', `${join(REJECTS, '130-invalid-directive.conf')}:4: not-a-directive 5:`, /Bad directive or wrong number of arguments/],
     ['131-negative-sync-delay.yaml', `${join(REJECTS, '131-negative-sync-delay.yaml')}:6:31: topology.serverConfig.repl-diskless-sync-delay:`, /argument must be between 0 and 2147483647/],
-    ['132-sentinel-bad-value.yaml', `${join(REJECTS, '132-sentinel-bad-value.conf')}:3: sentinel failover-timeout prod sixty:`, /the sentinel refuses to start with it/],
+    ['132-sentinel-bad-value.yaml', `${join(REJECTS, '132-sentinel-bad-value.conf')}:3: sentinel resolve-hostnames maybe:`, /the sentinel refuses to start with it: Please specify yes or no/],
   ];
 
   it.each(cases)('%s: exit 2 naming the file and line; only the throwaway check ran, nothing is left', async (file, where, reason) => {
