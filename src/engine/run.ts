@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { Journal } from '../record/journal.ts';
 import type { Ledger } from '../record/ledger.ts';
 import { t0Of } from '../record/anchors.ts';
-import type { ClientSummary, DrillResult } from '../record/result.ts';
+import { describeClient, type DrillResult } from '../record/result.ts';
 import type { LoadedScenario } from '../scenario/loader.ts';
 import type { Deployment } from '../topology/deployment.ts';
 import type { Provisioner } from '../topology/provision/provisioner.ts';
@@ -256,12 +256,6 @@ async function sleepUntil(journal: Journal, t: number, signal: AbortSignal): Pro
   const delay = t - journal.now();
   if (delay > 0) await sleep(delay, signal);
   throwIfAborted(signal);
-}
-
-/** One line: the client's base and the fields that decide failover behaviour. */
-export function describeClient(c: ClientSummary): string {
-  const s = c.settings;
-  return `${s.base}${c.overridden.length ? ` with ${c.overridden.join(', ')} set` : ''}: commandTimeout ${s.commandTimeout}, connectTimeout ${s.connectTimeout}, maxRetriesPerRequest ${s.maxRetriesPerRequest}, offline queue ${s.enableOfflineQueue ? 'on' : 'off'}, re-send ${s.autoResendUnfulfilledCommands ? 'on' : 'off'}, retry ${s.retryStrategy}`;
 }
 
 function describeDeployment(dep: Deployment): string {

@@ -181,6 +181,12 @@ export interface ClientSummary {
   acrossDrops?: { ok: number; fail: number; indeterminate: number };
 }
 
+/** One line: the client's base and the fields that decide failover behaviour. */
+export function describeClient(c: ClientSummary): string {
+  const s = c.settings;
+  return `${s.base}${c.overridden.length ? ` with ${c.overridden.join(', ')} set` : ''}: commandTimeout ${s.commandTimeout}, connectTimeout ${s.connectTimeout}, maxRetriesPerRequest ${s.maxRetriesPerRequest}, offline queue ${s.enableOfflineQueue ? 'on' : 'off'}, re-send ${s.autoResendUnfulfilledCommands ? 'on' : 'off'}, retry ${s.retryStrategy}`;
+}
+
 export interface DrillResult {
   scenario: string;
   scenarioFile: string;
