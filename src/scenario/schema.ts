@@ -260,6 +260,12 @@ export const scenarioSchema = scenarioObject
     for (const field of ['sentinelRetryStrategy', 'failoverDetector'] as const) {
       if (s.client[field] !== undefined && (topo.mode !== 'sentinel' || s.client.via !== 'direct')) issue(['client', field], `${field} is a setting of ioredis's Sentinel client; the writers use it only with topology.mode: sentinel and client.via: direct`);
     }
+    if (s.client.via === 'haproxy') {
+      for (const field of ['retryStrategy', 'reconnectOnReadonly'] as const) {
+        if (s.client[field] !== undefined) issue(['client', field], `${field} is not used through HAProxy: the writer there opens a new connection to HAProxy after every drop or READONLY`);
+      }
+    }
+    if (s.client.reconnectOnReadonly !== undefined && topo.mode === 'cluster') issue(['client', 'reconnectOnReadonly'], 'reconnectOnReadonly is a Sentinel-mode setting: the cluster client follows MOVED and the slot map instead');
     if (s.client.haproxy && s.client.via !== 'haproxy') issue(['client', 'haproxy'], 'haproxy settings without client.via: haproxy');
     if (s.client.via === 'haproxy') {
       if (topo.mode === 'cluster') issue(['client', 'via'], 'HAProxy cannot front a Redis Cluster (clients must follow the slot map); use via: direct');

@@ -36,6 +36,7 @@ const CORPUS: [string, number, number, string | null, string][] = [
   ['125-sentinel-retry-in-cluster.yaml', 6, 26, 'client.sentinelRetryStrategy', "sentinelRetryStrategy is a setting of ioredis's Se"],
   ['126-server-config-block-scalar-injection.yaml', 5, 23, 'topology.serverConfig.maxmemory-policy', 'a config value is one line'],
   ['127-sentinel-conf-no-sentinels.yaml', 5, 28, 'topology.configFiles.sentinel', 'a sentinel.conf, and the topology has no sentinels'],
+  ['128-retry-strategy-through-haproxy.yaml', 5, 18, 'client.retryStrategy', 'retryStrategy is not used through HAProxy'],
   ['13-duration-absurd.yaml', 2, 11, 'duration', 'longer than 24 h: not a drill'],
   ['14-unknown-top-field.yaml', 3, 1, 'topolgy', 'unknown field "topolgy" (did you mean "topology"?)'],
   ['140-ferrite-cluster-mode.yaml', 5, 9, 'topology.mode', 'the ferrite profile supports sentinel mode only'],
