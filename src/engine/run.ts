@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { Journal } from '../record/journal.ts';
 import type { Ledger } from '../record/ledger.ts';
 import { t0Of } from '../record/anchors.ts';
-import type { DrillResult } from '../record/result.ts';
+import { describeClient, type DrillResult } from '../record/result.ts';
 import type { LoadedScenario } from '../scenario/loader.ts';
 import type { Deployment } from '../topology/deployment.ts';
 import type { Provisioner } from '../topology/provision/provisioner.ts';
@@ -32,7 +32,10 @@ import { composeDirectives } from '../topology/serverConfig.ts';
 import { analyzeRun } from './analyzeRun.ts';
 import { preflightPhase } from './preflightPhase.ts';
 import { describeIdentity, probeServerIdentity } from '../topology/profiles/identity.ts';
-import { InfrastructureError } from '../util/errors.ts';
+import { InfrastructureError, InputError } from '../util/errors.ts';
+import { configurationOf } from '../topology/provision/configCheck.ts';
+import { describeClientSettings, writerSettings } from '../workload/clientOptions.ts';
+import { ofType } from '../record/events.ts';
 import { sleep, throwIfAborted } from '../util/time.ts';
 import type { Progress } from './progress.ts';
 
@@ -95,6 +98,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   for (const line of credentials?.origin ?? []) progress.info(`auth ${line}`);
 
   const state: RunState = { observers: [], logs: {} };
+  let badInput: InputError | undefined;
   const phase = (name: string) => {
     journal.append('phase', { name });
     progress.phase(name);
@@ -106,6 +110,10 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     phase('prepare');
     const mode = modeFor(scenario, credentials);
     const usesFault = (name: string) => scenario.timeline.some((e) => e.fault === name);
+    result.configuration = configurationOf({ scenario, mode, enableDebugCommand: usesFault('stall') });
+    const client = writerSettings(scenario);
+    result.client = { settings: describeClientSettings(client), overridden: client.overridden, mayResend: client.mayResend };
+    progress.info(`client: ${describeClient(result.client)}`);
     const provisioner = new CreateProvisioner({ runId, scenario, journal, mode, credentials, enableDebugCommand: usesFault('stall'), scenarioFile: loaded.file, warmScratch: !opts.skipPreflight });
     state.provisioner = provisioner;
     // The same composition the provisioner writes into each data node's config, kept for the reports.
@@ -186,7 +194,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     const loadStop = journal.now();
     await load.stop();
     progress.status(null);
-    journal.append('load.stop', { writes: load.ledger.size }, loadStop);
+    journal.append('load.stop', { writes: load.ledger.size, ...(writerSettings(scenario).mayResend ? { acrossDrops: { ...load.acrossDrops } } : {}) }, loadStop);
     progress.info(`load stopped: ${load.ledger.size} writes attempted`);
     await timeline.healDue();
 
@@ -211,6 +219,8 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
       progress.info('verification skipped: no converged primary to read from');
     }
   } catch (err) {
+    // Bad input found by the servers themselves (a rejected directive): nothing of the drill started.
+    if (err instanceof InputError) badInput = err;
     result.verdict = 'error';
     result.error = (err as Error).message;
     journal.append('run.error', { message: result.error });
@@ -218,10 +228,13 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   } finally {
     await tearDown(state, journal, result, progress);
   }
+  if (badInput) throw badInput;
 
   if (state.load && result.error === null) analyzeRun(result, journal, state.load.ledger, scenario);
   else if (state.load) analyzeRun(result, journal, state.load.ledger, scenario, { seriesOnly: true });
   result.faults = faultRecords(journal.events);
+  const acrossDrops = ofType(journal.events, 'load.stop')[0]?.acrossDrops;
+  if (result.client && acrossDrops) result.client.acrossDrops = acrossDrops;
   const finished = new Date();
   result.finishedAt = finished.toISOString();
   result.durationMs = finished.getTime() - Date.parse(result.startedAt);

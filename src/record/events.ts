@@ -50,7 +50,11 @@ export interface EventFields {
 
   /** writerShards (cluster mode): the shard each writer writes to. */
   'load.start': { writers: number; writerShards?: number[] };
-  'load.stop': { writes: number };
+  'load.stop': {
+    writes: number;
+    /** Writes whose connection dropped while they were in flight, with a client that may re-send (each still one ledger row), by outcome. */
+    acrossDrops?: { ok: number; fail: number; indeterminate: number };
+  };
 
   'fault.inject': {
     key: string;
