@@ -20,6 +20,7 @@ import { rerenderRun } from '../report/rerender.ts';
 import { runPreflightOnly } from '../engine/preflightCommand.ts';
 import { formatPreflightTable } from '../preflight/table.ts';
 import { describeIdentity } from '../topology/profiles/identity.ts';
+import { parseAttachTarget } from '../topology/provision/attach/target.ts';
 
 /**
  * bin/ferrite-drill.mjs exits at once on a signal that comes while the program is still loading (nothing
@@ -90,12 +91,16 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('-q, --quiet', 'no progress lines, only the summary')
     .option('--json', 'print result.json to stdout instead of the summary')
     .option('--skip-preflight', 'experts: start the faults without the HA conformance preflight (which otherwise stops a drill whose server lacks what it relies on, exit 3)')
-    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; skipPreflight?: boolean }) => {
+    .option('--attach <target>', 'drill a running Sentinel deployment instead of creating one: compose:<project> or label:<key>=<value>; its nodes are discovered, never removed, and left running (the scenario\'s topology section is ignored except masterName and auth)')
+    .option('--restore-primary', 'with --attach: at the end, ask Sentinel to fail back (SENTINEL FAILOVER) so the deployment ends with the primary it started with')
+    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; skipPreflight?: boolean; attach?: string; restorePrimary?: boolean }) => {
       const loaded = await loadScenario(name);
+      if (opts.restorePrimary && !opts.attach) throw new InputError('--restore-primary only applies with --attach');
+      const attach = opts.attach ? { target: parseAttachTarget(opts.attach), restorePrimary: Boolean(opts.restorePrimary) } : undefined;
       code = await withInterruptHandling(async (signal) => {
         const progress = createProgress({ quiet: Boolean(opts.quiet || opts.json) });
         const outDir = opts.out ?? defaultOutDir(loaded.scenario.name);
-        const outcome = await runDrill(loaded, { signal, progress, skipPreflight: Boolean(opts.skipPreflight) });
+        const outcome = await runDrill(loaded, { signal, progress, skipPreflight: Boolean(opts.skipPreflight), attach });
         await writeRunOutputs(outDir, outcome);
         const result = outcome.result;
         progress.info(`output in ${result.outDir}`);

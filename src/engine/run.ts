@@ -14,6 +14,8 @@ import type { LoadedScenario } from '../scenario/loader.ts';
 import type { Deployment } from '../topology/deployment.ts';
 import type { Provisioner } from '../topology/provision/provisioner.ts';
 import { CreateProvisioner } from '../topology/provision/create.ts';
+import { AttachProvisioner, describeLeft } from '../topology/provision/attach/provisioner.ts';
+import type { AttachTarget } from '../topology/provision/attach/target.ts';
 import { modeFor } from '../topology/modes/index.ts';
 import type { Observer } from '../topology/modes/mode.ts';
 import { resolveCredentials, type Credentials } from '../topology/secrets.ts';
@@ -29,7 +31,7 @@ import { emptyResult, faultRecords, round } from './resultOf.ts';
 import { analyzeRun } from './analyzeRun.ts';
 import { preflightPhase } from './preflightPhase.ts';
 import { describeIdentity, probeServerIdentity } from '../topology/profiles/identity.ts';
-import { InfrastructureError } from '../util/errors.ts';
+import { InfrastructureError, InputError } from '../util/errors.ts';
 import { sleep, throwIfAborted } from '../util/time.ts';
 import type { Progress } from './progress.ts';
 
@@ -38,6 +40,8 @@ export interface RunOptions {
   progress: Progress;
   /** Experts only: go straight to the faults without the HA conformance preflight. */
   skipPreflight?: boolean;
+  /** Drill a deployment the user runs instead of creating one (its topology section is then ignored). */
+  attach?: { target: AttachTarget; restorePrimary: boolean };
 }
 
 /** Everything a run leaves: the result, and the record it was computed from. */
@@ -82,7 +86,8 @@ interface RunState {
 }
 
 export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promise<DrillOutcome> {
-  const { scenario } = loaded;
+  // Attached: the scenario as the drill runs it, with the discovered topology (set once it is found).
+  let scenario = loaded.scenario;
   const { progress } = opts;
   const { failure, signal, runId, credentials, journal } = startRun(loaded, opts.signal);
   const result = emptyResult(loaded, runId, new Date(journal.originWall));
@@ -100,11 +105,17 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   };
   try {
     phase('prepare');
-    const mode = modeFor(scenario, credentials);
     const usesFault = (name: string) => scenario.timeline.some((e) => e.fault === name);
-    const provisioner = new CreateProvisioner({ runId, scenario, journal, mode, credentials, enableDebugCommand: usesFault('stall'), scenarioFile: loaded.file, warmScratch: !opts.skipPreflight });
+    const provisioner = opts.attach
+      ? new AttachProvisioner({ runId, scenario, journal, credentials, ...opts.attach })
+      : new CreateProvisioner({ runId, scenario, journal, mode: modeFor(scenario, credentials), credentials, enableDebugCommand: usesFault('stall'), scenarioFile: loaded.file, warmScratch: !opts.skipPreflight });
     state.provisioner = provisioner;
     const image = await provisioner.prepare(progress.info);
+    if (provisioner instanceof AttachProvisioner) {
+      scenario = provisioner.scenario;
+      result.attach = { target: opts.attach!.target.spec, found: journal.filter('attach.found')[0], left: null };
+      result.topology = { ...result.topology, replicas: scenario.topology.replicas, sentinels: scenario.topology.sentinels, quorum: scenario.topology.sentinel.quorum, downAfterMs: scenario.topology.sentinel.downAfter, failoverTimeoutMs: scenario.topology.sentinel.failoverTimeout, serverConfig: scenario.topology.serverConfig };
+    }
     result.image = image.image;
     result.imageSource = image.how;
     progress.info(`image: ${image.how}`);
@@ -128,6 +139,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     await state.deaths.start();
     const dep = await provisioner.bringUp(signal);
     state.dep = dep;
+    const mode = dep.mode;
     result.timings.topologyReadyMs = round(journal.now() - upStart);
     result.clientPath = dep.access.path;
     Object.assign(result, await identifyServers(dep, journal));
@@ -193,12 +205,18 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
       progress.info('verification skipped: no converged primary to read from');
     }
   } catch (err) {
+    // A refusal to attach is bad input: nothing was touched, no report is written (exit 2).
+    if (err instanceof InputError) throw err;
     result.verdict = 'error';
     result.error = (err as Error).message;
     journal.append('run.error', { message: result.error });
     progress.info(`error: ${result.error}`);
   } finally {
     await tearDown(state, journal, result, progress);
+  }
+  if (state.provisioner instanceof AttachProvisioner && state.provisioner.left && result.attach) {
+    result.attach.left = state.provisioner.left;
+    progress.info(describeLeft(result.attach.target, state.provisioner.left));
   }
 
   if (state.load && result.error === null) analyzeRun(result, journal, state.load.ledger, scenario);

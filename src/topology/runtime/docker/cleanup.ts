@@ -1,10 +1,13 @@
 /**
  * Finds and removes what the harness left behind, by label only: containers and networks that carry
- * the harness's owner label. By default only those of runs whose process is gone (so a concurrent,
+ * the harness's owner label *and* a run label. The owner label alone is not enough: images the harness
+ * builds carry it (LABEL dev.ferrite-drill=true), and every container started from them inherits it —
+ * also a user's own deployment on ferrite-drill/redis:*-host that a drill attached to. By default only those of runs whose process is gone (so a concurrent,
  * live drill on the same machine is left alone; a PID reused since, e.g. after a reboot, does not count
  * as alive); `all` removes every one.
  */
-import { docker, removeNetwork, LABEL_OWNER, LABEL_PID, LABEL_PROCESS, LABEL_RUN } from './client.ts';
+import { docker, removeNetwork, LABEL_NODE, LABEL_OWNER, LABEL_PID, LABEL_PROCESS, LABEL_RUN } from './client.ts';
+import { sweepRunChains } from './netns.ts';
 import { ownerAlive } from '../../../util/processIdentity.ts';
 
 export interface CleanReport {
@@ -17,7 +20,8 @@ export interface CleanReport {
 
 export async function cleanLeftovers(opts: { all: boolean }): Promise<CleanReport> {
   const report: CleanReport = { containers: [], networks: [], skippedLiveRuns: [], failures: [] };
-  const filters = { label: [`${LABEL_OWNER}=true`] };
+  // Both labels must be present (Docker ANDs label filters): a run's own things, never an image's heirs.
+  const filters = { label: [`${LABEL_OWNER}=true`, LABEL_RUN] };
   const stale = (labels: Record<string, string> | undefined) => {
     if (opts.all) return true;
     const pid = Number(labels?.[LABEL_PID]);
@@ -32,6 +36,9 @@ export async function cleanLeftovers(opts: { all: boolean }): Promise<CleanRepor
       .map(async (c) => {
         const name = c.Names[0]?.replace(/^\//, '') ?? c.Id;
         try {
+          // A fault helper sits in another container's namespace (an attached user's container, maybe):
+          // the chains its run left there go before it does.
+          if (c.Labels?.[LABEL_NODE]?.startsWith('nettools:') && c.State === 'running') await sweepRunChains(c.Id, c.Labels[LABEL_RUN] ?? '').catch(() => {});
           await docker().getContainer(c.Id).remove({ force: true, v: true });
           report.containers.push(name);
         } catch (err) {

@@ -9,6 +9,11 @@ import { withTimeout } from '../../../util/time.ts';
 import { processIdentity } from '../../../util/processIdentity.ts';
 
 export const LABEL_OWNER = 'dev.ferrite-drill';
+/**
+ * On the images the harness builds. Not LABEL_OWNER: a container inherits its image's labels, and a
+ * user's own deployment on ferrite-drill/redis:*-host must never look like something the harness owns.
+ */
+export const LABEL_IMAGE = 'dev.ferrite-drill.image';
 export const LABEL_RUN = 'dev.ferrite-drill.run';
 export const LABEL_NODE = 'dev.ferrite-drill.node';
 export const LABEL_PID = 'dev.ferrite-drill.pid';
