@@ -37,6 +37,9 @@ const wanted = [
   // Only for the test suite: the HTML report is checked in headless Chromium, junit.xml with xmllint.
   ['chromium', 'chromium'],
   ['xmllint', 'libxml2-utils'],
+  // Only for the test suite: the attach test brings docker/compose/sentinel-ha.yml up with testcontainers'
+  // DockerComposeEnvironment, which needs a Compose implementation (Debian 12 has v1, docker-compose).
+  ['docker-compose', 'docker-compose'],
 ];
 const missing = [];
 for (const [cmd, pkg] of wanted) if (!(await have(cmd)) && !missing.includes(pkg)) missing.push(pkg);

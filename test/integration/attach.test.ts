@@ -1,0 +1,97 @@
+/**
+ * --attach, end to end through the CLI: a Sentinel deployment started outside the harness with plain
+ * `docker run`s (labelled as a Compose project, as Compose labels its containers) is found, drilled,
+ * healed and left running; the judgement afterwards comes from Docker and from the nodes themselves
+ * (redis-cli in their own containers, iptables-save in their namespaces), not from the harness.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
+import type { DrillResult } from '../../src/record/result.ts';
+import { readResult, runCli, whyNotPassed, type CliRun } from './run-cli.ts';
+import { containerState, fdChainsIn, roleOf, startUserDeployment, type UserDeployment } from './user-deployment.ts';
+
+describe.skipIf(dockerMissingReason !== null)('run primary-crash --attach compose:<project> on a deployment the harness did not create', () => {
+  const out = mkdtempSync(join(tmpdir(), 'fd-attach-'));
+  let user: UserDeployment;
+  let run: CliRun;
+  let result: DrillResult | undefined;
+  let clean: CliRun;
+
+  beforeAll(async () => {
+    user = await startUserDeployment({ replicas: 2, sentinels: 3 });
+    run = await runCli(['run', 'primary-crash', '--attach', `compose:${user.project}`, '--out', out]);
+    result = readResult(out);
+    // What a user runs after a crashed drill: it must not take the user's containers for the harness's.
+    clean = await runCli(['clean']);
+  }, 240_000);
+
+  afterAll(() => user?.remove());
+
+  it('passes, and reports a failover away from the primary it killed', () => {
+    expect(result?.verdict, whyNotPassed(result, run)).toBe('pass');
+    expect(run.code).toBe(0);
+    const m = result!.metrics!;
+    expect(m.oldPrimary).toBe(user.data[0]);
+    expect(m.newPrimary).not.toBeNull();
+    expect(m.newPrimary).not.toBe(m.oldPrimary);
+    expect(m.failoverMs).not.toBeNull();
+    // The topology is the deployment's own, not the scenario's.
+    expect(result!.attach!.found).toMatchObject({ masterName: 'mymaster', primary: user.data[0], replicas: user.data.slice(1), sentinels: user.sentinels, quorum: 2, downAfterMs: 1000 });
+  });
+
+  it('printed what it found before touching anything', () => {
+    const found = run.stderr.indexOf(`primary   ${user.data[0]}`);
+    expect(found, run.stderr).toBeGreaterThan(-1);
+    for (const name of [...user.data.slice(1), ...user.sentinels]) expect(run.stderr.indexOf(name)).toBeGreaterThan(-1);
+    expect(found).toBeLessThan(run.stderr.indexOf('== topology'));
+    expect(found).toBeLessThan(run.stderr.indexOf('fault kill-1#1'));
+  });
+
+  it('left every container existing and running, with no FD- chain in its namespace', () => {
+    for (const name of [...user.data, ...user.sentinels]) {
+      expect(containerState(name), name).toEqual({ running: true, paused: false });
+      expect(fdChainsIn(name), name).toEqual([]);
+    }
+  });
+
+  it('left exactly one primary, the one the report names', () => {
+    const masters = user.data.filter((n) => roleOf(n) === 'master');
+    expect(masters).toHaveLength(1);
+    expect(result!.attach!.left).toMatchObject({ primary: masters[0], initialPrimary: user.data[0], converged: true, notRunning: [] });
+    expect(run.stderr).toContain(`left compose:${user.project} as: ${masters[0]} is primary now (it was ${user.data[0]})`);
+  });
+
+  it('left nothing of the harness, and clean leaves the user\'s containers alone', () => {
+    expect(harnessLeftovers()).toEqual({ containers: [], networks: [] });
+    expect(clean.code, clean.stderr).toBe(0);
+    for (const name of [...user.data, ...user.sentinels]) expect(containerState(name).running, name).toBe(true);
+  });
+});
+
+describe.skipIf(dockerMissingReason !== null)('--attach refuses what a failover drill cannot use (exit 2, one sentence, nothing touched)', () => {
+  let user: UserDeployment;
+  beforeAll(async () => {
+    user = await startUserDeployment({ replicas: 1, sentinels: 0 });
+  }, 60_000);
+  afterAll(() => user?.remove());
+
+  it('a project with no sentinel', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fd-attach-refused-'));
+    const run = await runCli(['run', 'primary-crash', '--attach', `compose:${user.project}`, '--out', out]);
+    expect(run.code, run.stderr).toBe(2);
+    const said = run.stderr.trim().split('\n').filter((l) => l.startsWith('ferrite-drill:'));
+    expect(said).toEqual([`ferrite-drill: cannot attach to compose:${user.project}: its 2 Redis data node(s) are watched by no Redis Sentinel among its containers, and a failover drill needs sentinels to promote a replica`]);
+    expect(existsSync(join(out, 'result.json'))).toBe(false);
+    for (const name of user.data) expect(containerState(name).running, name).toBe(true);
+    expect(harnessLeftovers()).toEqual({ containers: [], networks: [] });
+  });
+
+  it('a project that does not exist', async () => {
+    const run = await runCli(['run', 'primary-crash', '--attach', `compose:${user.project}-none`]);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain(`ferrite-drill: cannot attach to compose:${user.project}-none: no container is labelled com.docker.compose.project=${user.project}-none`);
+  });
+});
