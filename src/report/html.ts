@@ -14,6 +14,7 @@ import { METRIC_DEFINITIONS, METRIC_NAMES } from '../record/metrics.ts';
 import { sentinelEventsOf } from '../analysis/sentinel.ts';
 import { clusterEventsOf } from '../analysis/cluster.ts';
 import { describeIdentity } from '../record/server.ts';
+import { describeLeft } from '../record/attach.ts';
 import { failureTimelineSvg, latencyOverTimeSvg, loadChartSvg, percentileChartSvg } from './charts.ts';
 
 const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'templates');
@@ -119,6 +120,7 @@ export function renderHtmlReport(result: DrillResult, events: JournalEvent[]): s
     failures: m ? Object.entries(m.failuresByReason).map(([reason, count]) => ({ reason, count })) : [],
     haproxy: ofType(events, 'haproxy.config')[0] ?? null,
     serverText: result.server ? describeIdentity(result.server) : result.serverVersion ? `version ${result.serverVersion}` : '—',
+    attachLeftText: result.attach?.left ? describeLeft(result.attach.target, result.attach.left) : null,
     sentinelText: result.sentinelServer ? describeIdentity(result.sentinelServer) : null,
     preflight: result.preflight ?? null,
     preflightMissing: (result.preflight?.missing ?? []).map((id) => `${id} (${result.preflight!.checks.find((c) => c.id === id)?.title ?? id})`),
