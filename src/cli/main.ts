@@ -193,12 +193,13 @@ export async function runCli(argv: string[]): Promise<number> {
 
   program
     .command('clean')
-    .description('remove containers and networks left by killed runs (found by label; never anything else)')
+    .description('remove containers and networks left by killed runs (found by label; never anything else), sweep their iptables chains out of attached containers and start those a killed drill left down')
     .option('--all', 'also remove those of runs that still look alive')
     .action(async (opts: { all?: boolean }) => {
       await assertDockerAvailable();
       const r = await cleanLeftovers({ all: Boolean(opts.all) });
       process.stdout.write(`removed ${r.containers.length} containers, ${r.networks.length} networks${r.containers.length ? `: ${r.containers.join(', ')}` : ''}\n`);
+      if (r.revived.length) process.stdout.write(`started, unpaused or continued again (a killed drill had attached to them): ${r.revived.join(', ')}\n`);
       if (r.skippedLiveRuns.length) process.stdout.write(`left alone (their process is alive): runs ${r.skippedLiveRuns.join(', ')}; use --all to remove them too\n`);
       for (const f of r.failures) process.stderr.write(`could not remove ${f}\n`);
       if (r.failures.length) code = ExitCode.infrastructure;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
 import type { DrillResult } from '../../src/record/result.ts';
-import { readResult, runCli, whyNotPassed, type CliRun } from './run-cli.ts';
+import { readResult, runCli, startCli, whyNotPassed, type CliRun } from './run-cli.ts';
 import { DockerComposeEnvironment, Wait, type StartedDockerComposeEnvironment } from 'testcontainers';
 import { containerState, fdChainsIn, roleOf, startUserDeployment, type UserDeployment } from './user-deployment.ts';
 
@@ -71,6 +71,30 @@ describe.skipIf(dockerMissingReason !== null)('run primary-crash --attach compos
     expect(clean.code, clean.stderr).toBe(0);
     for (const name of [...user.data, ...user.sentinels]) expect(containerState(name).running, name).toBe(true);
   });
+
+  it('after the harness is killed mid-fault, clean starts, unpauses and un-partitions the containers and removes only its own', async () => {
+    const all = [...user.data, ...user.sentinels];
+    const killed = startCli(['run', join(import.meta.dirname, '../fixtures/attach-crash-drill.yaml'), '--attach', `compose:${user.project}`, '--out', mkdtempSync(join(tmpdir(), 'fd-attach-killed-'))], {
+      at: { when: (stderr) => stderr.includes('fault stop-3#1'), act: (cli) => cli.child.kill('SIGKILL') },
+    });
+    const exit = await killed.exited;
+    expect(exit.signal, killed.stderr()).toBe('SIGKILL');
+    // What the dead run left, seen from Docker and the namespaces: the test would prove nothing without it.
+    const states = all.map((n) => ({ n, ...containerState(n) }));
+    expect(states.filter((s) => s.paused).length, JSON.stringify(states)).toBe(1);
+    expect(states.filter((s) => !s.running).length, JSON.stringify(states)).toBe(1);
+    expect(all.filter((n) => containerState(n).running && !containerState(n).paused && fdChainsIn(n).length > 0).length).toBeGreaterThan(0);
+    expect(harnessLeftovers().containers.length).toBeGreaterThan(0);
+
+    const after = await runCli(['clean']);
+    expect(after.code, after.stderr).toBe(0);
+    expect(after.stdout).toMatch(/started, unpaused or continued again \(a killed drill had attached to them\): /);
+    for (const name of all) {
+      expect(containerState(name), name).toEqual({ running: true, paused: false });
+      expect(fdChainsIn(name), name).toEqual([]);
+    }
+    expect(harnessLeftovers()).toEqual({ containers: [], networks: [] });
+  }, 150_000);
 });
 
 describe.skipIf(dockerMissingReason !== null)('--attach refuses what a failover drill cannot use (exit 2, one sentence, nothing touched)', () => {

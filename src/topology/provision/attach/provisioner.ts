@@ -20,6 +20,7 @@ import { waitReplicationOnline } from '../../modes/replication.ts';
 import { DockerRuntime } from '../../runtime/docker/runtime.ts';
 import { assertDockerAvailable } from '../../runtime/docker/client.ts';
 import { cleanLeftovers } from '../../runtime/docker/cleanup.ts';
+import { createAttachRecord, removeAttachRecord } from '../../runtime/docker/attachRecord.ts';
 import { ensureNettoolsImage } from '../../runtime/docker/images.ts';
 import { listContainers, networkGateway, probeContainer } from './discover.ts';
 import { describePlan, planAttachment, type AttachPlan, type PlannedNode } from './plan.ts';
@@ -50,6 +51,8 @@ export class AttachProvisioner implements Provisioner {
   /** The state the deployment was left in (after teardown). */
   left: AttachLeft | undefined;
   private mode: SentinelMode | undefined;
+  /** The record container that lets `clean` revive the nodes after a killed run. */
+  private record: string | undefined;
   /** No throwaway nodes: the preflight's checks that need them are skipped, saying why. */
   readonly scratch = undefined;
 
@@ -132,6 +135,8 @@ export class AttachProvisioner implements Provisioner {
     dep.nodes.push(...nodes);
     dep.access.natMap(dep.nodes);
     this.deployment = dep;
+    // Before any fault: what `clean` needs to bring these containers back if this process is killed.
+    this.record = await createAttachRecord(runId, nodes.map((n) => n.id));
     this.runtime.watchNodes(nodes);
     // Ready as it is: replication links up and every sentinel sees a reachable quorum. Nothing is set.
     await waitReplicationOnline(dep, signal, timeoutMs);
@@ -189,6 +194,8 @@ export class AttachProvisioner implements Provisioner {
   async tearDown(): Promise<void> {
     if (this.deployment) await this.deployment.down();
     else await this.runtime.removeHelpers();
+    if (this.record) await removeAttachRecord(this.record);
+    this.record = undefined;
   }
 }
 

@@ -6,7 +6,7 @@
  * live drill on the same machine is left alone; a PID reused since, e.g. after a reboot, does not count
  * as alive); `all` removes every one.
  */
-import { docker, removeNetwork, LABEL_NODE, LABEL_OWNER, LABEL_PID, LABEL_PROCESS, LABEL_RUN } from './client.ts';
+import { docker, removeNetwork, ATTACH_RECORD_NODE, LABEL_ATTACHED, LABEL_NODE, LABEL_OWNER, LABEL_PID, LABEL_PROCESS, LABEL_RUN } from './client.ts';
 import { sweepRunChains } from './netns.ts';
 import { ownerAlive } from '../../../util/processIdentity.ts';
 
@@ -14,12 +14,14 @@ export interface CleanReport {
   containers: string[];
   networks: string[];
   skippedLiveRuns: string[];
+  /** A dead attached run's user containers that were started, unpaused or continued again. */
+  revived: string[];
   /** What could not be removed, and why. */
   failures: string[];
 }
 
 export async function cleanLeftovers(opts: { all: boolean }): Promise<CleanReport> {
-  const report: CleanReport = { containers: [], networks: [], skippedLiveRuns: [], failures: [] };
+  const report: CleanReport = { containers: [], networks: [], skippedLiveRuns: [], revived: [], failures: [] };
   // Both labels must be present (Docker ANDs label filters): a run's own things, never an image's heirs.
   const filters = { label: [`${LABEL_OWNER}=true`, LABEL_RUN] };
   const stale = (labels: Record<string, string> | undefined) => {
@@ -38,6 +40,7 @@ export async function cleanLeftovers(opts: { all: boolean }): Promise<CleanRepor
         try {
           // A fault helper sits in another container's namespace (an attached user's container, maybe):
           // the chains its run left there go before it does.
+          if (c.Labels?.[LABEL_NODE] === ATTACH_RECORD_NODE) report.revived.push(...(await revive((c.Labels[LABEL_ATTACHED] ?? '').split(',').filter(Boolean), report)));
           if (c.Labels?.[LABEL_NODE]?.startsWith('nettools:') && c.State === 'running') await sweepRunChains(c.Id, c.Labels[LABEL_RUN] ?? '').catch(() => {});
           await docker().getContainer(c.Id).remove({ force: true, v: true });
           report.containers.push(name);
@@ -60,4 +63,30 @@ export async function cleanLeftovers(opts: { all: boolean }): Promise<CleanRepor
   );
   report.skippedLiveRuns = [...new Set(report.skippedLiveRuns)];
   return report;
+}
+
+/**
+ * What a killed attached run may have left a user's containers as — stopped, paused, or its server
+ * process frozen by SIGSTOP (Docker still says "running") — undone: started, unpaused, sent SIGCONT
+ * (harmless to a process that runs). Returns the names of those it changed.
+ */
+async function revive(ids: string[], report: CleanReport): Promise<string[]> {
+  const changed: string[] = [];
+  for (const id of ids) {
+    const c = docker().getContainer(id);
+    try {
+      const info = await c.inspect();
+      const name = info.Name.replace(/^\//, '');
+      if (info.State.Paused) await c.unpause();
+      else if (!info.State.Running) await c.start();
+      else {
+        await c.kill({ signal: 'SIGCONT' });
+        continue;
+      }
+      changed.push(name);
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 404) report.failures.push(`container ${id.slice(0, 12)}: ${(err as Error).message}`);
+    }
+  }
+  return changed;
 }
