@@ -7,7 +7,7 @@
  * as alive); `all` removes every one.
  */
 import { docker, removeNetwork, ATTACH_RECORD_NODE, LABEL_ATTACHED, LABEL_NODE, LABEL_OWNER, LABEL_PID, LABEL_PROCESS, LABEL_RUN } from './client.ts';
-import { sweepRunChains } from './netns.ts';
+import { sweepNamespace, sweepRunChains } from './netns.ts';
 import { ownerAlive } from '../../../util/processIdentity.ts';
 
 export interface CleanReport {
@@ -40,7 +40,7 @@ export async function cleanLeftovers(opts: { all: boolean }): Promise<CleanRepor
         try {
           // A fault helper sits in another container's namespace (an attached user's container, maybe):
           // the chains its run left there go before it does.
-          if (c.Labels?.[LABEL_NODE] === ATTACH_RECORD_NODE) report.revived.push(...(await revive((c.Labels[LABEL_ATTACHED] ?? '').split(',').filter(Boolean), report)));
+          if (c.Labels?.[LABEL_NODE] === ATTACH_RECORD_NODE) report.revived.push(...(await revive((c.Labels[LABEL_ATTACHED] ?? '').split(',').filter(Boolean), c.Labels[LABEL_RUN] ?? '', report)));
           if (c.Labels?.[LABEL_NODE]?.startsWith('nettools:') && c.State === 'running') await sweepRunChains(c.Id, c.Labels[LABEL_RUN] ?? '').catch(() => {});
           await docker().getContainer(c.Id).remove({ force: true, v: true });
           report.containers.push(name);
@@ -70,20 +70,25 @@ export async function cleanLeftovers(opts: { all: boolean }): Promise<CleanRepor
  * process frozen by SIGSTOP (Docker still says "running") — undone: started, unpaused, sent SIGCONT
  * (harmless to a process that runs). Returns the names of those it changed.
  */
-async function revive(ids: string[], report: CleanReport): Promise<string[]> {
+async function revive(ids: string[], runId: string, report: CleanReport): Promise<string[]> {
   const changed: string[] = [];
   for (const id of ids) {
     const c = docker().getContainer(id);
     try {
       const info = await c.inspect();
       const name = info.Name.replace(/^\//, '');
-      if (info.State.Paused) await c.unpause();
-      else if (!info.State.Running) await c.start();
-      else {
-        await c.kill({ signal: 'SIGCONT' });
+      if (!info.State.Running) {
+        await c.start(); // a fresh namespace: no chain of the run in it
+        changed.push(name);
         continue;
       }
-      changed.push(name);
+      if (info.State.Paused) {
+        await c.unpause();
+        changed.push(name);
+      }
+      await c.kill({ signal: 'SIGCONT' });
+      // The run's chains, also where its helper is gone already.
+      await sweepNamespace(id, runId).catch((err: Error) => report.failures.push(`chains in ${name}: ${err.message}`));
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 404) report.failures.push(`container ${id.slice(0, 12)}: ${(err as Error).message}`);
     }

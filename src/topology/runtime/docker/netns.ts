@@ -169,3 +169,20 @@ export async function sweepRunChains(helperId: string, runId: string): Promise<v
     stream.resume();
   }), 10_000);
 }
+
+/** The sweep from a throwaway helper in a container's namespace (when no helper of the run is left there). */
+export async function sweepNamespace(containerId: string, runId: string): Promise<void> {
+  if (!/^[0-9a-f]+$/.test(runId)) return;
+  const helper = await docker().createContainer({
+    Image: NETTOOLS_IMAGE,
+    Cmd: ['sh', '-c', sweepChainsScript(runId)],
+    Labels: runLabels(runId, { [LABEL_NODE]: 'nettools:sweep' }),
+    HostConfig: { NetworkMode: `container:${containerId}`, CapAdd: ['NET_ADMIN'] },
+  });
+  try {
+    await helper.start();
+    await withTimeout('the chain sweep', helper.wait(), 15_000);
+  } finally {
+    await helper.remove({ force: true }).catch(() => {});
+  }
+}
