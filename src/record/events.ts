@@ -39,7 +39,7 @@ export interface EventFields {
   'topology.container': { node: string; kind: NodeKind; ip: string; hostPort: number };
   'topology.down-after': { downAfterMs: number };
   /** The deployment as it stood when it was ready: the reference every later event is read against. */
-  'topology.nodes': { mode: HaMode; nodes: NodeRef[]; masterName?: string; slots?: Record<string, [number, number][]> };
+  'topology.nodes': { mode: HaMode; nodes: NodeRef[]; masterName?: string; slots?: Record<string, [number, number][]>; zones?: Record<string, string[]> };
   'topology.address-changed': { node: string; from: string; to: string };
   'topology.ready': { ms: number };
 
@@ -67,6 +67,9 @@ export interface EventFields {
     issuedMs: number;
   };
   'fault.heal': { key: string; kind: string; node: string | null; nodes: string[]; reason: 'scheduled' | 'teardown'; skipped?: string; issuedMs?: number };
+
+  /** A memory-fill fault ended: what it wrote to its node and what stopped it (see FillRecord). */
+  'fault.fill': { key: string; node: string; bytes: number; values: number; stoppedBy: 'done' | 'refused' | 'connection-lost' | 'stopped'; error: string | null; ms: number; oomKilled: boolean | null };
 
   'replication.snapshot': { primary: string; offsets: Record<string, number> };
   'replication.state': { node: string; role: string; master: string | null; link: string | null; runId: string; offset: number };

@@ -11,6 +11,8 @@ export interface NodeState {
   /** Changes whenever the node (re)starts: a restarted node has a fresh network namespace. */
   startedAt: string;
   exitCode: number | null;
+  /** The kernel's OOM killer ended its last run (the container's memory limit was reached). */
+  oomKilled: boolean;
   /** Its address on the deployment's network right now (may change after a restart). */
   ip: string | null;
 }

@@ -33,7 +33,7 @@ export class DockerRuntime implements NodeRuntime {
     const info = await this.container(node).inspect();
     const networks = Object.values(info.NetworkSettings.Networks ?? {});
     const ip = networks.map((n) => n.IPAddress).find((a) => a) ?? null;
-    return { running: info.State.Running, paused: info.State.Paused, startedAt: info.State.StartedAt, exitCode: info.State.ExitCode ?? null, ip };
+    return { running: info.State.Running, paused: info.State.Paused, startedAt: info.State.StartedAt, exitCode: info.State.ExitCode ?? null, oomKilled: info.State.OOMKilled === true, ip };
   }
 
   /** The node's address on a given network (a container may be on several). */

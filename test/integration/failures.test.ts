@@ -1,0 +1,93 @@
+/**
+ * Memory, disk, persistence and zone failures, each a built-in drill run for real through the CLI: the
+ * numbers that say what happened (OOM kills, refusals, failover or not, what came back after a crash),
+ * and nothing left behind — containers, networks, and the volumes a run could have made (tmpfs data
+ * disks live inside their containers and go with them).
+ */
+import { describe, it, expect } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
+import { readResult, runCli, whyNotPassed } from './run-cli.ts';
+import type { DrillResult } from '../../src/record/result.ts';
+
+const DRILL_TIMEOUT = 240_000;
+
+function harnessVolumes(): string[] {
+  return execFileSync('docker', ['volume', 'ls', '--filter', 'label=dev.ferrite-drill', '--format', '{{.Name}}'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+}
+
+async function drill(name: string): Promise<{ result: DrillResult; out: string }> {
+  const out = mkdtempSync(join(tmpdir(), `fd-${basename(name, '.yaml')}-`));
+  const run = await runCli(['run', name, '--out', out, '--quiet']);
+  const result = readResult(out);
+  expect(result, `no result.json for ${name}; stderr:\n${run.stderr}`).toBeDefined();
+  expect(result!.error, run.stdout).toBeNull();
+  expect(result!.verdict, `${whyNotPassed(result, run)}\n${run.stdout}`).toBe('pass');
+  expect(run.code).toBe(0);
+  expect(harnessLeftovers()).toEqual({ containers: [], networks: [] });
+  expect(harnessVolumes()).toEqual([]);
+  return { result: result!, out };
+}
+
+const journalOf = (out: string) =>
+  readFileSync(join(out, 'journal.ndjson'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe.skipIf(dockerMissingReason !== null)('memory, disks, persistence and zones against real Redis and Sentinel', () => {
+  it('primary-oom-kill: the kernel OOM-kills the primary at its container limit, Sentinel fails over', async () => {
+    const { result, out } = await drill('primary-oom-kill');
+    const m = result.metrics!;
+    expect(m.oomKills).toBe(1);
+    expect(m.fills).toHaveLength(1);
+    expect(m.fills[0]).toMatchObject({ node: 'redis-1', stoppedBy: 'connection-lost', oomKilled: true });
+    // It died near its 64 MB limit, not before the fill got going nor long after.
+    expect(m.fills[0].bytes).toBeGreaterThan(30 * 1024 * 1024);
+    expect(m.fills[0].bytes).toBeLessThan(64 * 1024 * 1024);
+    // Docker's own record of the death: the oom event, then the exit with 137 (SIGKILL from the kernel).
+    const deaths = journalOf(out).filter((e) => e.type === 'container.die' && e.node === 'redis-1');
+    expect(deaths.map((e) => e.action)).toContain('oom');
+    expect(deaths.find((e) => e.action === 'die')?.exitCode).toBe('137');
+    expect(m.newPrimary).not.toBe('redis-1');
+    expect(m.detectionMs).toBeGreaterThan(1000); // down-after counts from the death, which follows the fill
+    expect(m.findings.join('\n')).toMatch(/the kernel OOM-killed redis-1/);
+  }, DRILL_TIMEOUT);
+
+  it('primary-oom-maxmemory: clients see OOM refusals, the primary stays, no failover, writes resume after the heal', async () => {
+    const { result } = await drill('primary-oom-maxmemory');
+    const m = result.metrics!;
+    expect(m.writes.oom).toBeGreaterThan(0);
+    expect(m.writes.failed).toBeGreaterThanOrEqual(m.writes.oom);
+    expect(m.failuresByReason.OOM).toBe(m.writes.oom);
+    expect(m.fills[0]).toMatchObject({ node: 'redis-1', stoppedBy: 'refused', oomKilled: null });
+    expect(m.fills[0].error).toMatch(/^OOM command not allowed/);
+    expect(m.oomKills).toBe(0);
+    expect(m.failovers).toBe(0);
+    expect(result.timings.recovery?.primary).toBe('redis-1');
+    // After the heal deleted the fill, writes were acknowledged again: the last bucket of the series has acks.
+    const heal = result.faults[0].healedAtMs!;
+    const after = result.series!.buckets.filter((b) => b.t >= heal + 500);
+    expect(after.some((b) => b.ok > 0)).toBe(true);
+  }, DRILL_TIMEOUT);
+
+  it('primary-disk-full: MISCONF refusals, and Sentinel fails over because PING is refused too', async () => {
+    const { result } = await drill('primary-disk-full');
+    const m = result.metrics!;
+    expect(m.writes.misconf).toBeGreaterThan(0);
+    expect(m.failuresByReason.MISCONF).toBe(m.writes.misconf);
+    expect(m.fills[0]).toMatchObject({ node: 'redis-1', stoppedBy: 'refused' });
+    expect(m.fills[0].error).toMatch(/^MISCONF Errors writing to the AOF file: No space left on device/);
+    // Filled to its 16 MB tmpfs, not to the 1 GB the fill would go on to.
+    expect(m.fills[0].bytes).toBeLessThanOrEqual(16 * 1024 * 1024);
+    expect(m.failovers).toBe(1);
+    expect(m.newPrimary).not.toBe('redis-1');
+    expect(m.findings.join('\n')).toMatch(/Redis answers PING with MISCONF/);
+    expect(m.lostWrites.durable).toBe(0);
+  }, DRILL_TIMEOUT);
+});
