@@ -71,6 +71,19 @@ export function durabilityFindings(events: readonly JournalEvent[], writes: Writ
       }`,
     );
   }
+  for (const d of ofType(events, 'fault.aof-damage')) {
+    const restart = ofType(events, 'fault.aof-restart').find((r) => r.node === d.node && r.t >= d.t);
+    const how = d.damage === 'truncate' ? `cut by ${d.bytes} bytes (${d.sizeBefore} -> ${d.sizeAfter})` : `garbled (${d.bytes} bytes in its middle)`;
+    const words = restart?.log.length ? ` (it logged: "${restart.log.join(' / ')}")` : '';
+    const then = !restart
+      ? 'it was not started again'
+      : restart.outcome === 'running'
+        ? `started again, it came up${words}`
+        : restart.outcome === 'exited'
+          ? `started again, it refused the file and exited with code ${restart.exitCode}${words}: it stays down until the file is repaired (redis-check-aof --fix)`
+          : `started again, it neither answered nor exited within 10 s${words}`;
+    out.push(`${d.node}'s ${d.file} was ${how} while it was down; ${then}`);
+  }
   const crash = crashOfEveryDataNode(events);
   if (crash) {
     out.push(

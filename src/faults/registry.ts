@@ -10,8 +10,9 @@ import { loss } from './kinds/loss.ts';
 import { bandwidth } from './kinds/bandwidth.ts';
 import { netem } from './kinds/netem.ts';
 import { memoryFill } from './kinds/memoryFill.ts';
+import { aofDamage } from './kinds/aofDamage.ts';
 
-export const FAULT_REGISTRY = [kill, stop, restart, pause, stall, partition, loss, bandwidth, netem, memoryFill] as const;
+export const FAULT_REGISTRY = [kill, stop, restart, pause, stall, partition, loss, bandwidth, netem, memoryFill, aofDamage] as const;
 
 export type FaultName = (typeof FAULT_REGISTRY)[number]['name'];
 

@@ -69,7 +69,12 @@ export interface EventFields {
   'fault.heal': { key: string; kind: string; node: string | null; nodes: string[]; reason: 'scheduled' | 'teardown'; skipped?: string; issuedMs?: number };
 
   /** A memory-fill fault ended: what it wrote to its node and what stopped it (see FillRecord). */
-  'fault.fill': { key: string; node: string; bytes: number; values: number; stoppedBy: 'done' | 'refused' | 'connection-lost' | 'stopped'; error: string | null; ms: number; oomKilled: boolean | null };
+  'fault.fill': { node: string; bytes: number; values: number; stoppedBy: 'done' | 'refused' | 'connection-lost' | 'stopped'; error: string | null; ms: number; oomKilled: boolean | null };
+
+  /** An aof-damage fault: the file it damaged in a stopped node, and how. */
+  'fault.aof-damage': { node: string; file: string; damage: 'truncate' | 'corrupt'; bytes: number; sizeBefore: number; sizeAfter: number };
+  /** After an aof-damage heal started the node: whether its server came up or exited, and what it logged about its AOF. */
+  'fault.aof-restart': { node: string; outcome: 'running' | 'exited' | 'unknown'; exitCode: number | null; log: string[] };
 
   'replication.snapshot': { primary: string; offsets: Record<string, number> };
   'replication.state': { node: string; role: string; master: string | null; link: string | null; runId: string; offset: number };

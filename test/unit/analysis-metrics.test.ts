@@ -300,7 +300,7 @@ describe('memory, disks and restarts', () => {
       ev(1250, 'container.die', { node: 'redis-1', action: 'oom' }),
       ev(1290, 'container.die', { node: 'redis-1', action: 'die', exitCode: '137' }),
       ev(1300, 'container.die', { node: 'redis-2', action: 'die', exitCode: '137' }),
-      ev(1400, 'fault.fill', { key: 'f', node: 'redis-1', bytes: 3 * 1024 * 1024, values: 3, stoppedBy: 'connection-lost', error: 'Connection is closed.', ms: 180, oomKilled: true }),
+      ev(1400, 'fault.fill', { node: 'redis-1', bytes: 3 * 1024 * 1024, values: 3, stoppedBy: 'connection-lost', error: 'Connection is closed.', ms: 180, oomKilled: true }),
     ]);
     const m = analyze(input(events, rows));
     expect(m.writes).toMatchObject({ failed: 3, oom: 2, misconf: 1 });

@@ -43,7 +43,7 @@ export const memoryFill: FaultKind<typeof schema> = {
     for (const [i, n] of nodes.entries()) {
       const fill = new Fill(dep, journal, n, `fd-fill:${runId}:${i}:`, entry);
       await fill.connect();
-      fill.start(`memory-fill#${i}`);
+      fill.start();
       heals.push(() => fill.heal());
     }
     // A fill stops by itself (refused, killed, done); the node it filled is removed at teardown anyway.
@@ -73,11 +73,11 @@ class Fill {
     return this.client.connect();
   }
 
-  start(key: string): void {
-    this.running = this.run(key).catch(() => {});
+  start(): void {
+    this.running = this.run().catch(() => {});
   }
 
-  private async run(key: string): Promise<void> {
+  private async run(): Promise<void> {
     const started = this.journal.now();
     // One buffer, reused: the value's content does not matter, its size does.
     let value = Buffer.alloc(this.entry.valueSize, 0x78);
@@ -109,7 +109,6 @@ class Fill {
     this.client.disconnect();
     const oomKilled = stoppedBy === 'connection-lost' ? await this.oomKilled() : null;
     this.journal.append('fault.fill', {
-      key,
       node: this.node.name,
       bytes: this.bytes,
       values: this.written,
