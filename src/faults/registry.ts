@@ -11,8 +11,9 @@ import { bandwidth } from './kinds/bandwidth.ts';
 import { netem } from './kinds/netem.ts';
 import { memoryFill } from './kinds/memoryFill.ts';
 import { aofDamage } from './kinds/aofDamage.ts';
+import { zoneDown, zoneIsolate } from './kinds/zone.ts';
 
-export const FAULT_REGISTRY = [kill, stop, restart, pause, stall, partition, loss, bandwidth, netem, memoryFill, aofDamage] as const;
+export const FAULT_REGISTRY = [kill, stop, restart, pause, stall, partition, loss, bandwidth, netem, memoryFill, aofDamage, zoneDown, zoneIsolate] as const;
 
 export type FaultName = (typeof FAULT_REGISTRY)[number]['name'];
 
