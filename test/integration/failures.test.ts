@@ -90,4 +90,87 @@ describe.skipIf(dockerMissingReason !== null)('memory, disks, persistence and zo
     expect(m.findings.join('\n')).toMatch(/Redis answers PING with MISCONF/);
     expect(m.lostWrites.durable).toBe(0);
   }, DRILL_TIMEOUT);
+
+  // Every data node SIGKILLed and started again: what came back is what each persistence setting kept.
+  // The oracle is the series (acknowledgements by completion time, bucketed): those acknowledged wholly
+  // before t0, and those up to the end of t0's bucket (the kill lands within milliseconds of t0).
+  type Acked = { before: number; upToT0: number };
+  const persistence: [string, (m: NonNullable<DrillResult['metrics']>, acked: Acked) => void][] = [
+    ['persistence-restart', (m) => {
+      // AOF everysec: every write reached the file (the page cache) before its reply.
+      expect(m.lostWrites.total).toBe(0);
+      expect(m.rpoMs).toBe(0);
+    }],
+    ['persistence-restart-rdb', (m, acked) => {
+      // RDB every 2 s: the writes after the last snapshot are gone, those before it came back.
+      expect(m.lostWrites.total).toBeGreaterThan(0);
+      expect(m.lostWrites.total).toBeLessThan(acked.before);
+      expect(m.rpoMs).toBeGreaterThan(0);
+      expect(m.rpoMs).toBeLessThan(6000);
+    }],
+    ['persistence-restart-off', (m, acked) => {
+      // No persistence: every write acknowledged before the crash is gone, back to the first one.
+      expect(m.lostWrites.total).toBeGreaterThanOrEqual(acked.before);
+      expect(m.lostWrites.total).toBeLessThanOrEqual(acked.upToT0);
+      expect(m.rpoMs).toBeGreaterThan(3000);
+    }],
+  ];
+  for (const [name, check] of persistence) {
+    it(`${name}: a crash of every data node, and what came back from disk`, async () => {
+      const { result } = await drill(name);
+      const m = result.metrics!;
+      expect(m.failovers).toBe(0);
+      expect(result.faults.flatMap((f) => f.nodes).sort()).toEqual(['redis-1', 'redis-2']);
+      const { t0, bucketMs, buckets } = result.series!;
+      const sum = (keep: (t: number) => boolean) => buckets.filter((b) => keep(b.t)).reduce((n, b) => n + b.ok, 0);
+      check(m, { before: sum((t) => t + bucketMs <= t0!), upToT0: sum((t) => t <= t0!) });
+      expect(m.findings.join('\n')).toMatch(/every data node was killed with SIGKILL.*keeps the kernel's page cache.*not a power loss/);
+    }, DRILL_TIMEOUT);
+  }
+
+  it('aof-corrupted-restart: a truncated AOF loads with aof-load-truncated yes and the replica rejoins', async () => {
+    const { result, out } = await drill('aof-corrupted-restart');
+    const m = result.metrics!;
+    const damage = journalOf(out).find((e) => e.type === 'fault.aof-damage')!;
+    expect(damage).toMatchObject({ damage: 'truncate', bytes: 7 });
+    expect(damage.sizeAfter).toBe((damage.sizeBefore as number) - 7);
+    expect(damage.file).toMatch(/^appendonly\.aof\.\d+\.incr\.aof$/);
+    const restart = journalOf(out).find((e) => e.type === 'fault.aof-restart')!;
+    expect(restart.outcome).toBe('running');
+    expect((restart.log as string[]).join('\n')).toMatch(/loaded anyway because aof-load-truncated is enabled/);
+    expect(m.resync?.node).toBe(damage.node);
+    expect(m.resync?.catchUpMs).toBeGreaterThan(0);
+  }, DRILL_TIMEOUT);
+
+  it('aof-corrupted-restart-strict: with aof-load-truncated no the node refuses the file, exits 1 and stays down', async () => {
+    const { result, out } = await drill('aof-corrupted-restart-strict');
+    const restart = journalOf(out).find((e) => e.type === 'fault.aof-restart')!;
+    expect(restart).toMatchObject({ outcome: 'exited', exitCode: 1 });
+    expect((restart.log as string[]).join('\n')).toMatch(/Unexpected end of file reading the append only file/);
+    expect(result.metrics!.resync?.catchUpMs).toBeNull();
+    expect(result.metrics!.findings.join('\n')).toMatch(/refused the file and exited with code 1/);
+  }, DRILL_TIMEOUT);
+
+  it('zone-down: the primary\'s zone (its data node and its sentinel) killed at once; the other zones fail over', async () => {
+    const { result } = await drill('zone-down');
+    const m = result.metrics!;
+    expect(result.faults[0]).toMatchObject({ kind: 'zone-down', role: 'primary' });
+    expect([...result.faults[0].nodes].sort()).toEqual(['redis-1', 'sentinel-1']);
+    expect(['redis-2', 'redis-3']).toContain(m.newPrimary);
+    // The dead zone's sentinel saw nothing: detection came from the two others.
+    expect(m.perSentinel['sentinel-1'].sdownMs).toBeNull();
+    expect(m.lostWrites.durable).toBe(0);
+  }, DRILL_TIMEOUT);
+
+  it('zone-isolate: the primary\'s zone cut off with the clients in it: split brain, unconfirmed writes lost', async () => {
+    const { result } = await drill('zone-isolate');
+    const m = result.metrics!;
+    expect(result.faults[0]).toMatchObject({ kind: 'zone-isolate', role: 'primary' });
+    expect([...result.faults[0].nodes].sort()).toEqual(['redis-1', 'sentinel-1']);
+    expect(m.newPrimary).not.toBe('redis-1');
+    expect(m.splitBrainWrites).toBeGreaterThan(0);
+    expect(m.lostWrites.total).toBeGreaterThan(0);
+    expect(m.lostWrites.durable).toBe(0);
+    expect(m.perSentinel['sentinel-1'].sdownMs).toBeNull(); // it still reached the primary
+  }, DRILL_TIMEOUT);
 });
