@@ -93,8 +93,9 @@ describe.skipIf(dockerMissingReason !== null)('memory, disks, persistence and zo
 
   // Every data node SIGKILLed and started again: what came back is what each persistence setting kept.
   // The oracle is the series (acknowledgements by completion time, bucketed): those acknowledged wholly
-  // before t0, and those up to the end of t0's bucket (the kill lands within milliseconds of t0).
-  type Acked = { before: number; upToT0: number };
+  // before t0, and those up to the restart (the heal; a loaded machine can take a while to land both kills,
+  // and nothing is acknowledged while every node is down).
+  type Acked = { before: number; upToRestart: number };
   const persistence: [string, (m: NonNullable<DrillResult['metrics']>, acked: Acked) => void][] = [
     ['persistence-restart', (m) => {
       // AOF everysec: every write reached the file (the page cache) before its reply.
@@ -111,7 +112,7 @@ describe.skipIf(dockerMissingReason !== null)('memory, disks, persistence and zo
     ['persistence-restart-off', (m, acked) => {
       // No persistence: every write acknowledged before the crash is gone, back to the first one.
       expect(m.lostWrites.total).toBeGreaterThanOrEqual(acked.before);
-      expect(m.lostWrites.total).toBeLessThanOrEqual(acked.upToT0);
+      expect(m.lostWrites.total).toBeLessThanOrEqual(acked.upToRestart);
       expect(m.rpoMs).toBeGreaterThan(3000);
     }],
   ];
@@ -123,7 +124,8 @@ describe.skipIf(dockerMissingReason !== null)('memory, disks, persistence and zo
       expect(result.faults.flatMap((f) => f.nodes).sort()).toEqual(['redis-1', 'redis-2']);
       const { t0, bucketMs, buckets } = result.series!;
       const sum = (keep: (t: number) => boolean) => buckets.filter((b) => keep(b.t)).reduce((n, b) => n + b.ok, 0);
-      check(m, { before: sum((t) => t + bucketMs <= t0!), upToT0: sum((t) => t <= t0!) });
+      const restart = Math.min(...result.faults.map((f) => f.healedAtMs!));
+      check(m, { before: sum((t) => t + bucketMs <= t0!), upToRestart: sum((t) => t <= restart) });
       expect(m.findings.join('\n')).toMatch(/every data node was killed with SIGKILL.*keeps the kernel's page cache.*not a power loss/);
     }, DRILL_TIMEOUT);
   }
