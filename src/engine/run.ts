@@ -11,6 +11,7 @@ import type { Ledger } from '../record/ledger.ts';
 import { t0Of } from '../record/anchors.ts';
 import type { DrillResult } from '../record/result.ts';
 import type { LoadedScenario } from '../scenario/loader.ts';
+import { faultsOf } from '../scenario/schema.ts';
 import type { Deployment } from '../topology/deployment.ts';
 import type { Provisioner } from '../topology/provision/provisioner.ts';
 import { CreateProvisioner } from '../topology/provision/create.ts';
@@ -101,7 +102,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   try {
     phase('prepare');
     const mode = modeFor(scenario, credentials);
-    const usesFault = (name: string) => scenario.timeline.some((e) => e.fault === name);
+    const usesFault = (name: string) => faultsOf(scenario.timeline).some((e) => e.fault === name);
     const provisioner = new CreateProvisioner({ runId, scenario, journal, mode, credentials, enableDebugCommand: usesFault('stall'), scenarioFile: loaded.file, warmScratch: !opts.skipPreflight });
     state.provisioner = provisioner;
     const image = await provisioner.prepare(progress.info);
@@ -142,7 +143,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
       const line = mode.progressLine(e, t0Of(journal.events));
       if (line) progress.info(line);
     });
-    const networkNodes = scenario.timeline.some((e) => e.fault !== 'heal' && faultKind(e.fault).network);
+    const networkNodes = faultsOf(scenario.timeline).some((e) => e.fault !== 'heal' && faultKind(e.fault).network);
     if (networkNodes) await dep.runtime.prepareNet(dep.nodes);
 
     phase('load');
