@@ -137,7 +137,8 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     await preflightPhase({ dep, scenario, runId, journal, scratch: provisioner.scratch, expectDeath: (n) => state.deaths?.expectDeath(n), signal }, result, progress, phase, opts.skipPreflight);
 
     phase('observe');
-    state.observers = [new ReplicationPoller(dep, journal), ...mode.observers(dep, journal)];
+    const replication = new ReplicationPoller(dep, journal);
+    state.observers = [replication, ...mode.observers(dep, journal)];
     for (const o of state.observers) await o.start();
     journal.onEvent((e) => {
       const line = mode.progressLine(e, t0Of(journal.events));
@@ -177,6 +178,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     const convergence = await mode.converge(dep, journal, scenario.recovery.timeout, signal);
     result.timings.recovery = { ...convergence, ms: round(convergence.ms) };
     progress.info(convergence.converged ? `converged: ${describeConvergence(convergence)} (${round(convergence.ms)} ms)` : `did not converge: ${convergence.reason}`);
+    await replication.sampleAll();
 
     phase('verify');
     const reader = await mode.finalReader(dep, convergence);
