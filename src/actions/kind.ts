@@ -31,6 +31,8 @@ export interface ActionKind<S extends z.ZodType = z.ZodType, R extends Resolved 
   readonly schema: S;
   /** Whether the step moves the primary away (a switchover): drills then measure from it as from a fault on the primary. */
   readonly movesPrimary?: boolean;
+  /** Whether the replicas' offsets are snapshot just before the step (to judge the replica it promotes). */
+  readonly snapshotsOffsets?: boolean;
   /** One line for the README's action table and `--help`. */
   readonly summary: string;
   describe(entry: E): string;

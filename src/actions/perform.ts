@@ -30,7 +30,7 @@ export async function performAction(entry: ActionEntry, key: string, ctx: FaultC
   // Only a step that moves the primary away (a switchover) counts as hitting it: drills measure from it
   // as from a fault on the primary. A write or a REPLICAOF sent to the primary disturbs nothing.
   const movesPrimary = kind.movesPrimary === true && nodes.some((n) => primaryNodes.has(n));
-  if (movesPrimary) await snapshotReplicas(ctx, [...primaryNodes]);
+  if (movesPrimary || kind.snapshotsOffsets) await snapshotReplicas(ctx, [...primaryNodes]);
   const role: FaultRole = movesPrimary ? 'primary' : nodes.length === 0 || nodes.some((n) => primaryNodes.has(n)) ? 'none' : nodes.every((n) => n.kind === 'sentinel') ? 'sentinel' : 'replica';
   const sentAt = journal.now();
   const sent = await kind.send(entry as never, resolved, injection);

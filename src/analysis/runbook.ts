@@ -10,13 +10,23 @@ import type { FailoverStep, Metrics } from '../record/metrics.ts';
 import { round1 } from './writes.ts';
 
 /** The first manual promotion that took effect at or after t0: its node and when ROLE said master. */
-export function manualPromotion(events: readonly JournalEvent[], t0: number | null): { node: string; t: number } | null {
+export function manualPromotion(events: readonly JournalEvent[], t0: number | null): { node: string; t: number; sentAt: number } | null {
   if (t0 === null) return null;
   const sent = new Map(ofType(events, 'action.send').map((e) => [e.key, e]));
   const effect = ofType(events, 'action.effect')
     .filter((e) => e.kind === 'promote' && e.ok && e.node !== null && (sent.get(e.key)?.t ?? -Infinity) >= t0)
     .sort((a, b) => a.t - b.t)[0];
-  return effect?.node ? { node: effect.node, t: effect.t } : null;
+  return effect?.node ? { node: effect.node, t: effect.t, sentAt: sent.get(effect.key)!.t } : null;
+}
+
+/**
+ * The journal as it stood for judging a manual promotion: the last offsets snapshot taken before the
+ * promotion was sent (the step takes one), so "was the promoted replica the most up to date" is judged
+ * when the operator chose — not when the primary was stopped, when a frozen replica could not answer.
+ */
+export function snapshotBeforePromotion(events: readonly JournalEvent[], promotion: { t: number }): JournalEvent[] {
+  const before = ofType(events, 'replication.snapshot').filter((e) => e.t <= promotion.t).at(-1);
+  return before ? [before as JournalEvent] : [];
 }
 
 /** Each step twice on the failure timeline: when it was sent, and when it took effect (null: never). */
@@ -74,4 +84,17 @@ export function procedureResyncs(events: readonly JournalEvent[]): Metrics['resy
     partial += dPartial;
   }
   return { full, partial, byNode };
+}
+
+/**
+ * After a switchover the old primary may stay up and a primary (Sentinel turns a reachable old primary
+ * into a replica only after its own wait), acknowledging the writes of clients still connected to it;
+ * every one of them is lost. Says so in words, with the numbers, when it happened.
+ */
+export function switchoverFinding(anchor: { type: string; node: string | null } | undefined, newPrimary: string | null, split: { writes: number; windowMs: number | null; durableLost: number | null }): string[] {
+  if (anchor?.type !== 'action.send' || !anchor.node || !newPrimary || split.writes === 0) return [];
+  const confirmed = split.durableLost ? `; ${split.durableLost} lost writes had been WAIT-confirmed (by a replica still following the old primary until it was repointed)` : '';
+  return [
+    `after the switchover ${anchor.node} stayed a primary and acknowledged ${split.writes} writes for ${Math.round(split.windowMs ?? 0)} ms after ${newPrimary} was promoted: clients connected to it kept writing there (Sentinel turns a reachable old primary into a replica only after its own wait, and these clients do not follow +switch-master); such writes are lost${confirmed}`,
+  ];
 }

@@ -5,7 +5,7 @@
 import type { JournalEvent, NodeRef } from '../record/events.ts';
 import { ofType } from '../record/events.ts';
 import { anchorFault, deploymentOf, healOf, loadWindow, nodeAtAddress, nodeIndex, nodesOf, procedureStart } from '../record/anchors.ts';
-import { manualPromotion, runbookFindings, runbookSteps } from './runbook.ts';
+import { manualPromotion, runbookFindings, runbookSteps, snapshotBeforePromotion, switchoverFinding } from './runbook.ts';
 import type { Metrics } from '../record/metrics.ts';
 import type { AnalysisInput, ModeMetrics } from './analyze.ts';
 import { longestGapOverlapping, round1, tallyWrites } from './writes.ts';
@@ -122,12 +122,16 @@ export function analyzeSentinel(input: AnalysisInput): ModeMetrics {
     failovers: countFailovers(sentinelEvents),
     sdownEvents: sentinelEvents.filter((e) => e.channel === '+sdown' && isMasterEvent(e, masterName)).length,
     resync: resyncAfterHeal(events, nodes),
-    promotedMostUpToDate: promotedWasMostUpToDate(events, newPrimary),
+    promotedMostUpToDate: promotedWasMostUpToDate(manual ? snapshotBeforePromotion(events, { t: manual.sentAt }) : events, newPrimary),
     oldPrimary,
     newPrimary,
     phases,
     steps: sentinelSteps(anchor?.type === 'action.send' ? `step (t0): ${anchor.description}` : `fault injected (t0): ${anchor?.description ?? ''}`, perSentinel, phases, rtoMs, durableRtoMs, [...runbookSteps(events, t0), ...haproxySteps(events, t0)], nodes.some((n) => n.kind === 'sentinel')),
-    findings: [...haproxyFindings(events, t0, { newPrimary, ms: phases.switchMaster }), ...runbookFindings(events)],
+    findings: [
+      ...haproxyFindings(events, t0, { newPrimary, ms: phases.switchMaster }),
+      ...runbookFindings(events),
+      ...switchoverFinding(anchor, newPrimary, { writes: tally.splitBrain, windowMs: tally.splitBrainWindowMs, durableLost: tally.lost.durable }),
+    ],
     perSentinel,
     crossCheck: sentinelCrossCheck(events, anchor, { detectionMs: phases.sdown, failoverMs: phases.switchMaster }, aboutOldPrimaryText, oldPrimaryIp),
     pfailMs: null,

@@ -17,6 +17,7 @@ const schema = z.strictObject({
 export const promote: ActionKind<typeof schema> = {
   name: 'promote',
   schema,
+  snapshotsOffsets: true,
   summary: '`REPLICAOF NO ONE` on the chosen replica (default `replica:most-up-to-date`); takes effect when it reports ROLE master',
   describe: (e) => `promote ${e.target} (REPLICAOF NO ONE)`,
   targetsOf: (e) => [[['target'], e.target]],
