@@ -107,9 +107,10 @@ export interface Metrics {
   resync: { node: string; catchUpMs: number | null; full: number; partial: number } | null;
   /**
    * Every resync the data nodes served from the first fault or runbook step to the end (a rolling
-   * upgrade's restarts and switchover): full and partial, in all and per serving node. null without any.
+   * upgrade's restarts and switchover): full and partial, in all and per serving node. null without any
+   * (absent in results written before it existed).
    */
-  resyncs: { full: number; partial: number; byNode: Record<string, { full: number; partial: number }> } | null;
+  resyncs?: { full: number; partial: number; byNode: Record<string, { full: number; partial: number }> } | null;
   /** Was the promoted replica the one with the highest offset when the fault hit? null when unknown. */
   promotedMostUpToDate: boolean | null;
   oldPrimary: string | null;

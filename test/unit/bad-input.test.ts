@@ -52,6 +52,11 @@ const CORPUS: [string, number, number, string | null, string][] = [
   ['21-server-unknown.yaml', 4, 11, 'topology.server', 'Invalid option: expected one of "redis"|"valkey"|"'],
   ['22-quorum-too-large.yaml', 6, 13, 'topology.sentinel.quorum', 'quorum 4 is larger than the 3 sentinels'],
   ['23-quorum-zero.yaml', 5, 13, 'topology.sentinel.quorum', 'Too small: expected number to be >=1'],
+  ['230-regression-unknown-metric.yaml', 5, 5, 'regression.tolerance.rto', 'unknown field "rto" (did you mean "rtoMs"?)'],
+  ['231-regression-negative-relative.yaml', 5, 24, 'regression.tolerance.rtoMs.relative', 'Too small: expected number to be >=0'],
+  ['232-regression-duration-on-count.yaml', 5, 37, 'regression.tolerance.lostWrites.durable.absolute', '"5s" is a duration, but lostWrites.durable is cou'],
+  ['233-regression-empty-tolerance.yaml', 5, 18, 'regression.tolerance.detectionMs', 'give relative, absolute, both, or ignore: true'],
+  ['234-regression-unknown-field.yaml', 4, 3, 'regression.tolerances', 'unknown field "tolerances" (did you mean "tolerance"?)'],
   ['24-down-after-negative.yaml', 5, 16, 'topology.sentinel.downAfter', 'Too small: expected number to be >=0'],
   ['25-server-config-bad-name.yaml', 5, 19, 'topology.serverConfig.Max Memory', 'Invalid key in record'],
   ['26-writers-zero.yaml', 4, 12, 'load.writers', 'Too small: expected number to be >=1'],
@@ -107,7 +112,7 @@ describe('bad-input corpus', () => {
   it('has at least 40 files, all of them listed here', () => {
     const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
     expect(files.length).toBeGreaterThanOrEqual(40);
-    expect(files).toEqual(CORPUS.map((c) => c[0]));
+    expect(files).toEqual(CORPUS.map((c) => c[0]).sort());
   });
 
   it.each(CORPUS)('%s: line %i, column %i, field %s', (file, line, col, field, fragment) => {
