@@ -11,6 +11,7 @@ import { outcomeOf } from '../record/ledger.ts';
 import { analyzeSentinel } from './sentinel.ts';
 import { analyzeCluster } from './cluster.ts';
 import { durabilityFindings, fillsOf, oomKillsOf, rpoMsOf } from './durability.ts';
+import { procedureResyncs } from './runbook.ts';
 
 export interface AnalysisInput {
   events: readonly JournalEvent[];
@@ -20,13 +21,13 @@ export interface AnalysisInput {
 }
 
 /** What a mode's checker computes: everything but what every mode measures the same way. */
-export type ModeMetrics = Omit<Metrics, 'throughput' | 'rpoMs' | 'fills' | 'oomKills'>;
+export type ModeMetrics = Omit<Metrics, 'throughput' | 'rpoMs' | 'fills' | 'oomKills' | 'resyncs'>;
 
 export function analyze(input: AnalysisInput): Metrics {
   const metrics = deploymentOf(input.events)?.mode === 'cluster' ? analyzeCluster(input) : analyzeSentinel(input);
   const rpoMs = rpoMsOf(input.events, input.ledger);
   const findings = [...metrics.findings, ...durabilityFindings(input.events, metrics.writes, metrics.failovers, metrics.lostWrites.total, rpoMs)];
-  return { ...metrics, findings, rpoMs, fills: fillsOf(input.events), oomKills: oomKillsOf(input.events), throughput: throughputOf(input) };
+  return { ...metrics, findings, rpoMs, fills: fillsOf(input.events), oomKills: oomKillsOf(input.events), resyncs: procedureResyncs(input.events), throughput: throughputOf(input) };
 }
 
 /** Writes per second over the load phase (load.start to load.stop), from the ledger. */

@@ -6,6 +6,7 @@
  */
 import { ofType, type EventOf, type JournalEvent } from '../record/events.ts';
 import type { CrossCheck } from '../record/metrics.ts';
+import type { Anchor } from '../record/anchors.ts';
 import { round1 } from './writes.ts';
 
 type Pair = NonNullable<CrossCheck['detection']>;
@@ -15,7 +16,7 @@ function pair(loggedMs: number | null, liveMs: number | null, live: string): Pai
 }
 
 /** When the runtime reported the faulted node's death (kill / stop / OOM), ms after t0. */
-function faultEffect(events: readonly JournalEvent[], anchor: EventOf<'fault.inject'>): Pick<CrossCheck, 'faultEffectMs' | 'faultEffect'> {
+function faultEffect(events: readonly JournalEvent[], anchor: Anchor): Pick<CrossCheck, 'faultEffectMs' | 'faultEffect'> {
   const died = ofType(events, 'container.die').find((e) => e.t >= anchor.t - 50 && e.node === anchor.node);
   if (died) return { faultEffectMs: round1(died.t - anchor.t), faultEffect: `${anchor.node} reported dead by the container runtime (${died.action})` };
   return { faultEffectMs: null, faultEffect: null };
@@ -23,7 +24,7 @@ function faultEffect(events: readonly JournalEvent[], anchor: EventOf<'fault.inj
 
 export function sentinelCrossCheck(
   events: readonly JournalEvent[],
-  anchor: EventOf<'fault.inject'> | undefined,
+  anchor: Anchor | undefined,
   logged: { detectionMs: number | null; failoverMs: number | null },
   aboutOldPrimary: (message: string) => boolean,
   oldPrimaryIp: string | undefined,
@@ -42,7 +43,7 @@ export function sentinelCrossCheck(
 
 export function clusterCrossCheck(
   events: readonly JournalEvent[],
-  anchor: EventOf<'fault.inject'> | undefined,
+  anchor: Anchor | undefined,
   logged: { detectionMs: number | null; failoverMs: number | null },
   oldPrimary: string | null,
   newPrimary: string | null,

@@ -4,7 +4,8 @@
  */
 import type { JournalEvent, NodeRef } from '../record/events.ts';
 import { ofType } from '../record/events.ts';
-import { anchorFault, deploymentOf, healOf, loadWindow, nodeAtAddress, nodeIndex, nodesOf } from '../record/anchors.ts';
+import { anchorFault, deploymentOf, healOf, loadWindow, nodeAtAddress, nodeIndex, nodesOf, procedureStart } from '../record/anchors.ts';
+import { manualPromotion, runbookFindings, runbookSteps, snapshotBeforePromotion, switchoverFinding } from './runbook.ts';
 import type { Metrics } from '../record/metrics.ts';
 import type { AnalysisInput, ModeMetrics } from './analyze.ts';
 import { longestGapOverlapping, round1, tallyWrites } from './writes.ts';
@@ -58,6 +59,12 @@ export function analyzeSentinel(input: AnalysisInput): ModeMetrics {
     newPrimary = nodeAtAddress(nodes, newIp, Number(newPort))?.name ?? `${newIp}:${newPort}`;
     switchAt = switchMaster.t;
   }
+  // Without Sentinel doing it (a manual failover), the operator's promotion names the new primary.
+  const manual = switchMaster ? null : manualPromotion(events, t0);
+  if (manual && oldPrimary) {
+    newPrimary = manual.node;
+    switchAt = manual.t;
+  }
   const reconfDone = sentinelEvents.filter((e) => e.channel === '+slave-reconf-done');
   const phases: Record<string, number | null> = {
     sdown: rel(first('+sdown', aboutOldPrimary)?.t),
@@ -88,8 +95,11 @@ export function analyzeSentinel(input: AnalysisInput): ModeMetrics {
     verified,
   });
   const window = loadWindow(events);
-  const faultEnd = (anchor && healOf(events, anchor.key)?.t) ?? window?.stop ?? Infinity;
-  const gap = t0 === null ? null : longestGapOverlapping(tally.acks, t0, faultEnd, window?.stop);
+  // A runbook (timeline actions) is one procedure: its outage is measured over all of it.
+  const runbook = ofType(events, 'action.send').length > 0;
+  const faultEnd = runbook ? (window?.stop ?? Infinity) : ((anchor && healOf(events, anchor.key)?.t) ?? window?.stop ?? Infinity);
+  const gapFrom = runbook ? (procedureStart(events) ?? t0) : t0;
+  const gap = t0 === null || gapFrom === null ? null : longestGapOverlapping(tally.acks, gapFrom, faultEnd, window?.stop);
   const rtoMs = tally.rtoAt === null || t0 === null ? null : round1(tally.rtoAt - t0);
   const durableRtoMs = tally.durableRtoAt === null || t0 === null ? null : round1(tally.durableRtoAt - t0);
 
@@ -112,12 +122,16 @@ export function analyzeSentinel(input: AnalysisInput): ModeMetrics {
     failovers: countFailovers(sentinelEvents),
     sdownEvents: sentinelEvents.filter((e) => e.channel === '+sdown' && isMasterEvent(e, masterName)).length,
     resync: resyncAfterHeal(events, nodes),
-    promotedMostUpToDate: promotedWasMostUpToDate(events, newPrimary),
+    promotedMostUpToDate: promotedWasMostUpToDate(manual ? snapshotBeforePromotion(events, { t: manual.sentAt }) : events, newPrimary),
     oldPrimary,
     newPrimary,
     phases,
-    steps: sentinelSteps(anchor?.description ?? '', perSentinel, phases, rtoMs, durableRtoMs, haproxySteps(events, t0)),
-    findings: haproxyFindings(events, t0, { newPrimary, ms: phases.switchMaster }),
+    steps: sentinelSteps(anchor?.type === 'action.send' ? `step (t0): ${anchor.description}` : `fault injected (t0): ${anchor?.description ?? ''}`, perSentinel, phases, rtoMs, durableRtoMs, [...runbookSteps(events, t0), ...haproxySteps(events, t0)], nodes.some((n) => n.kind === 'sentinel')),
+    findings: [
+      ...haproxyFindings(events, t0, { newPrimary, ms: phases.switchMaster }),
+      ...runbookFindings(events),
+      ...switchoverFinding(anchor, newPrimary, { writes: tally.splitBrain, windowMs: tally.splitBrainWindowMs, durableLost: tally.lost.durable }),
+    ],
     perSentinel,
     crossCheck: sentinelCrossCheck(events, anchor, { detectionMs: phases.sdown, failoverMs: phases.switchMaster }, aboutOldPrimaryText, oldPrimaryIp),
     pfailMs: null,
@@ -129,17 +143,23 @@ export function analyzeSentinel(input: AnalysisInput): ModeMetrics {
 }
 
 /** The failover's steps in their logical order; a proxy's own steps (HAProxy) come just before the client's view. */
-function sentinelSteps(fault: string, perSentinel: Metrics['perSentinel'], phases: Record<string, number | null>, rtoMs: number | null, durableRtoMs: number | null, proxySteps: Metrics['steps']): Metrics['steps'] {
+function sentinelSteps(first: string, perSentinel: Metrics['perSentinel'], phases: Record<string, number | null>, rtoMs: number | null, durableRtoMs: number | null, otherSteps: Metrics['steps'], sentinels: boolean): Metrics['steps'] {
+  // Without sentinels (a manual failover) Sentinel's steps would all read "never": leave them out.
+  const sentinelSide = sentinels
+    ? [
+        ...Object.entries(perSentinel).map(([node, v]) => ({ label: `${node} +sdown`, ms: v.sdownMs })),
+        { label: '+odown (quorum agrees)', ms: phases.odown },
+        { label: '+elected-leader', ms: phases.electedLeader },
+        { label: '+selected-slave', ms: phases.selectedReplica },
+        { label: '+promoted-slave', ms: phases.promotedReplica },
+        { label: '+switch-master (failover)', ms: phases.switchMaster },
+        { label: 'replicas reconfigured', ms: phases.replicasReconfigured },
+      ]
+    : [];
   return [
-    { label: `fault injected (t0): ${fault}`, ms: 0 },
-    ...Object.entries(perSentinel).map(([node, v]) => ({ label: `${node} +sdown`, ms: v.sdownMs })),
-    { label: '+odown (quorum agrees)', ms: phases.odown },
-    { label: '+elected-leader', ms: phases.electedLeader },
-    { label: '+selected-slave', ms: phases.selectedReplica },
-    { label: '+promoted-slave', ms: phases.promotedReplica },
-    { label: '+switch-master (failover)', ms: phases.switchMaster },
-    { label: 'replicas reconfigured', ms: phases.replicasReconfigured },
-    ...proxySteps,
+    { label: first, ms: 0 },
+    ...sentinelSide,
+    ...otherSteps,
     { label: 'first write on the new primary (RTO)', ms: rtoMs },
     { label: 'first durable write (WAIT met)', ms: durableRtoMs },
   ];

@@ -24,12 +24,14 @@ export function formatSummary(r: DrillResult): string {
     for (const c of p.checks.filter((x) => p.missing.includes(x.id))) lines.push(`    ${c.id}: ${c.reason ?? c.evidence[0] ?? c.status}`);
   }
   const m = r.metrics;
-  if (m && r.faults.length === 0) {
+  // A runbook step that moved the primary (a switchover) is measured from like a fault.
+  const anchored = r.faults.length > 0 || Boolean(m?.oldPrimary);
+  if (m && !anchored) {
     // Without a fault there is nothing to detect or recover from: "never" would read as a failure.
     lines.push(`  fault          none injected: detection, failover and RTO do not apply`);
   }
   if (m) {
-    const fmt = r.faults.length === 0 ? (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : `${Math.round(v)} ms`) : fmtMs;
+    const fmt = !anchored ? (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : `${Math.round(v)} ms`) : fmtMs;
     lines.push(
       `  primary        ${m.oldPrimary ?? '-'} -> ${m.newPrimary ?? 'no new primary'}`,
       m.mode === 'cluster'

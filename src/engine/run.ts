@@ -11,6 +11,7 @@ import type { Ledger } from '../record/ledger.ts';
 import { t0Of } from '../record/anchors.ts';
 import { describeClient, type DrillResult } from '../record/result.ts';
 import type { LoadedScenario } from '../scenario/loader.ts';
+import { faultsOf } from '../scenario/schema.ts';
 import type { Deployment } from '../topology/deployment.ts';
 import type { Provisioner } from '../topology/provision/provisioner.ts';
 import { CreateProvisioner } from '../topology/provision/create.ts';
@@ -114,7 +115,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   };
   try {
     phase('prepare');
-    const usesFault = (name: string) => scenario.timeline.some((e) => e.fault === name);
+    const usesFault = (name: string) => faultsOf(scenario.timeline).some((e) => e.fault === name);
     const client = writerSettings(scenario);
     result.client = { settings: describeClientSettings(client), overridden: client.overridden, mayResend: client.mayResend };
     progress.info(`client: ${describeClient(result.client)}`);
@@ -151,7 +152,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
         );
       }
     }
-    const latencies = scenario.timeline.flatMap((e) => (e.fault === 'latency' ? [e] : []));
+    const latencies = faultsOf(scenario.timeline).flatMap((e) => (e.fault === 'latency' ? [e] : []));
     if (latencies.length > 0) {
       const links = (state.links = new LinkProxies(runId));
       // Probed once here, not when the fault fires: the probe starts a container (~1 s).
@@ -175,13 +176,14 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     await preflightPhase({ dep, scenario, runId, journal, scratch: provisioner.scratch, expectDeath: (n) => state.deaths?.expectDeath(n), signal }, result, progress, phase, opts.skipPreflight);
 
     phase('observe');
-    state.observers = [new ReplicationPoller(dep, journal), ...mode.observers(dep, journal)];
+    const replication = new ReplicationPoller(dep, journal);
+    state.observers = [replication, ...mode.observers(dep, journal)];
     for (const o of state.observers) await o.start();
     journal.onEvent((e) => {
       const line = mode.progressLine(e, t0Of(journal.events));
       if (line) progress.info(line);
     });
-    const networkNodes = scenario.timeline.some((e) => {
+    const networkNodes = faultsOf(scenario.timeline).some((e) => {
       if (e.fault === 'heal') return false;
       const network = faultKind(e.fault).network;
       return typeof network === 'function' ? network(e) : Boolean(network);
@@ -224,6 +226,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     const convergence = await mode.converge(dep, journal, scenario.recovery.timeout, signal);
     result.timings.recovery = { ...convergence, ms: round(convergence.ms) };
     progress.info(convergence.converged ? `converged: ${describeConvergence(convergence)} (${round(convergence.ms)} ms)` : `did not converge: ${convergence.reason}`);
+    await replication.sampleAll();
 
     phase('verify');
     const reader = await mode.finalReader(dep, convergence);

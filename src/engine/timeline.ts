@@ -1,16 +1,19 @@
 /**
  * Runs the scenario's timeline: injections and heals in time order (auto-heal after `duration`, explicit
- * `fault: heal` steps, `repeat`), overlapping faults allowed. Keeps the active faults so that an abort
- * heals every one of them before teardown.
+ * `fault: heal` steps, `repeat`), overlapping faults allowed, and the operator's steps (`action: ...`),
+ * each of which the timeline waits on until it took effect, as an operator would. Keeps the active faults
+ * so that an abort heals every one of them before teardown.
  */
-import type { FaultEntry, Scenario } from '../scenario/schema.ts';
+import { isAction, type ActionEntry, type FaultEntry, type Scenario } from '../scenario/schema.ts';
 import { describeEntry, healFault, injectFault, type ActiveFault } from '../faults/inject.ts';
+import { describeAction, performAction } from '../actions/perform.ts';
 import type { FaultContext } from '../faults/kind.ts';
 import type { Progress } from './progress.ts';
 import { sleep, throwIfAborted } from '../util/time.ts';
 
 type InjectStep = { at: number; order: number; kind: 'inject'; entry: FaultEntry; key: string };
-type Step = InjectStep | { at: number; order: number; kind: 'heal'; key: string };
+type ActionStep = { at: number; order: number; kind: 'action'; entry: ActionEntry; key: string };
+type Step = InjectStep | ActionStep | { at: number; order: number; kind: 'heal'; key: string };
 
 /** Expands the timeline into ordered steps. Pure, so it is unit-testable. */
 export function planTimeline(timeline: Scenario['timeline']): Step[] {
@@ -19,6 +22,10 @@ export function planTimeline(timeline: Scenario['timeline']): Step[] {
   let order = 0;
   const sorted = timeline.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at || a.i - b.i);
   for (const { e, i } of sorted) {
+    if (isAction(e)) {
+      steps.push({ at: e.at, order: order++, kind: 'action', entry: e, key: e.id ?? `${e.action}-${i + 1}` });
+      continue;
+    }
     if (e.fault === 'heal') {
       const key = lastKeyOfId.get(e.of);
       if (key) steps.push({ at: e.at, order: order++, kind: 'heal', key });
@@ -60,6 +67,13 @@ export class TimelineRunner {
       const delay = loadStart + step.at + (step.kind === 'heal' ? (lateness.get(step.key) ?? 0) : 0) - journal.now();
       if (delay > 0) await sleep(delay, signal);
       throwIfAborted(signal);
+      if (step.kind === 'action') {
+        i++;
+        const done = await performAction(step.entry, step.key, this.ctx, signal);
+        const effect = done.effect ? `took effect: ${done.effect.detail}` : 'did not take effect in time';
+        this.progress.info(`step ${step.key}: ${describeAction(step.entry)} -> ${done.nodes.join(', ') || '(no node)'}; ${effect}`);
+        continue;
+      }
       if (step.kind === 'heal') {
         i++;
         const fault = this.active.get(step.key);

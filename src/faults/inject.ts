@@ -71,7 +71,7 @@ export async function healFault(fault: ActiveFault, ctx: FaultContext, reason: '
 }
 
 /** Before a fault hits a primary: every replica's offset, to judge the promoted replica later. */
-async function snapshotReplicas(ctx: FaultContext, primaries: Node[]): Promise<void> {
+export async function snapshotReplicas(ctx: FaultContext, primaries: Node[]): Promise<void> {
   const offsets: Record<string, number> = {};
   await Promise.all(
     ctx.dep.dataNodes

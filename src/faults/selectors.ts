@@ -7,6 +7,7 @@ import { parseInfo } from '../topology/admin.ts';
 import type { Deployment } from '../topology/deployment.ts';
 import type { Node } from '../topology/node.ts';
 import type { Journal } from '../record/journal.ts';
+import { anchorFault } from '../record/anchors.ts';
 import { SHARD_SELECTOR, ZONE_SELECTOR } from '../scenario/primitives.ts';
 
 /** What a selector is resolved against: the deployment, the journal so far, and who is primary now. */
@@ -67,8 +68,8 @@ export async function resolveTargets(ctx: SelectorContext, selector: string): Pr
       if (primaryNodes.size === 0) throw new Error('fault target "primaries": no node is primary right now');
       return [...primaries.entries()].sort((a, b) => a[0] - b[0]).map(([, n]) => n);
     case 'old-primary': {
-      const first = journal.filter('fault.inject').find((e) => e.role === 'primary');
-      if (!first?.node) throw new Error('fault target "old-primary": no earlier fault hit a primary');
+      const first = anchorFault(journal.events);
+      if (first?.role !== 'primary' || !first.node) throw new Error('fault target "old-primary": no earlier fault (or switchover) hit a primary');
       return [dep.node(first.node)];
     }
     case 'replica':

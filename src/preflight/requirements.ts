@@ -2,8 +2,8 @@
  * Which HA capabilities a drill relies on, from its scenario alone: a pure function, so the reason a
  * check is required (or not) is the same in the report, the table and the tests.
  */
-import type { Scenario } from '../scenario/schema.ts';
-import { effectiveDirective } from '../topology/serverConfig.ts';
+import { faultsOf, isAction, type Scenario } from '../scenario/schema.ts';
+import { composeDirectives, effectiveDirective } from '../topology/serverConfig.ts';
 
 export const CHECK_IDS = ['info-replication', 'role', 'write-replicates', 'wait', 'offsets-advance', 'replicaof', 'min-replicas', 'sentinel', 'shutdown', 'sigterm', 'persistence'] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
@@ -36,7 +36,9 @@ export function directiveOf(scenario: Scenario, name: string): string | undefine
 
 export function requirementsOf(scenario: Scenario): Record<CheckId, Requirement> {
   const t = scenario.topology;
-  const faults = scenario.timeline.filter((e) => e.fault !== 'heal');
+  const faults = faultsOf(scenario.timeline).filter((e) => e.fault !== 'heal');
+  const actions = scenario.timeline.filter(isAction);
+  const replicaofAction = actions.some((a) => a.action === 'promote' || a.action === 'repoint');
   const cluster = t.mode === 'cluster';
   const replicas = t.replicas > 0;
   const noReplicas: Requirement = { required: false, skip: true, why: 'the topology has no replicas' };
@@ -62,7 +64,9 @@ export function requirementsOf(scenario: Scenario): Record<CheckId, Requirement>
       ? { required: false, skip: true, why: 'cluster mode reconfigures replicas with CLUSTER REPLICATE / FAILOVER, not REPLICAOF' }
       : t.sentinels > 0
         ? { required: true, why: 'Sentinel fails over with REPLICAOF NO ONE on the promoted replica and REPLICAOF <new primary> on the others' }
-        : { required: false, why: 'no sentinel reconfigures the nodes in this drill' },
+        : replicaofAction
+          ? { required: true, why: "the drill's runbook promotes with REPLICAOF NO ONE and repoints with REPLICAOF <new primary>" }
+          : { required: false, why: 'no sentinel reconfigures the nodes in this drill' },
     'min-replicas':
       minReplicas > 0
         ? { required: true, why: `the scenario sets min-replicas-to-write ${minReplicas}` }

@@ -4,13 +4,29 @@
  */
 import { firstOf, ofType, type EventOf, type JournalEvent, type NodeRef } from './events.ts';
 
+/** What times can be measured from: a fault, or an operator's step that moved the primary (a switchover). */
+export type Anchor = EventOf<'fault.inject'> | EventOf<'action.send'>;
+
 /**
- * The fault every time is measured from: the first fault that hit a primary, else the first fault of
- * the run. t0 is its `t`: the harness's clock just before the fault command was issued.
+ * The fault every time is measured from: the first fault — or runbook step moving the primary away (a
+ * switchover) — that hit a primary, else the first fault of the run, else its first step. t0 is its
+ * `t`: the harness's clock just before the command was issued.
  */
-export function anchorFault(events: readonly JournalEvent[]): EventOf<'fault.inject'> | undefined {
-  const injects = ofType(events, 'fault.inject').sort((a, b) => a.t - b.t);
-  return injects.find((e) => e.role === 'primary') ?? injects[0];
+export function anchorFault(events: readonly JournalEvent[]): Anchor | undefined {
+  const injects = ofType(events, 'fault.inject');
+  const actions = ofType(events, 'action.send');
+  const hits = [...injects, ...actions].filter((e) => e.role === 'primary').sort((a, b) => a.t - b.t);
+  const byTime = <T extends { t: number }>(list: T[]) => [...list].sort((a, b) => a.t - b.t)[0];
+  return hits[0] ?? byTime(injects) ?? byTime(actions);
+}
+
+/**
+ * Where a runbook's procedure starts: its first fault or step (the anchor may come later, e.g. a
+ * rolling upgrade's switchover after the replicas' restarts). Null without either.
+ */
+export function procedureStart(events: readonly JournalEvent[]): number | null {
+  const ts = [...ofType(events, 'fault.inject'), ...ofType(events, 'action.send')].map((e) => e.t);
+  return ts.length === 0 ? null : Math.min(...ts);
 }
 
 /** t0 on the journal's clock, or null when the run injected no fault. */

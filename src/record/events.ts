@@ -75,6 +75,22 @@ export interface EventFields {
     /** How long the fault command took to return, ms. */
     issuedMs: number;
   };
+  /** A runbook step (promote, repoint, switchover, verify-write) sent: `t` is when its command went out. */
+  'action.send': {
+    key: string;
+    kind: string;
+    description: string;
+    target?: string;
+    /** The node the step is about (switchover: the primary it moves away from). */
+    node: string | null;
+    nodes: string[];
+    /** 'primary' only for a step that moves the primary away (it is then measured from like a fault). */
+    role: FaultRole;
+    issuedMs: number;
+    reply: string;
+  };
+  /** The same step seen to take effect (`t`), or given up on (afterMs null, ok false). */
+  'action.effect': { key: string; kind: string; node: string | null; afterMs: number | null; ok: boolean; detail: string };
   'fault.heal': { key: string; kind: string; node: string | null; nodes: string[]; reason: 'scheduled' | 'teardown'; skipped?: string; issuedMs?: number };
 
   /** A memory-fill fault ended: what it wrote to its node and what stopped it (see FillRecord). */

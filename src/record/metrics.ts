@@ -123,6 +123,12 @@ export interface Metrics {
   sdownEvents: number;
   /** For the first replica brought back by a heal: how it resynced and how long it took. */
   resync: { node: string; catchUpMs: number | null; full: number; partial: number } | null;
+  /**
+   * Every resync the data nodes served from the first fault or runbook step to the end (a rolling
+   * upgrade's restarts and switchover): full and partial, in all and per serving node. null without any
+   * (absent in results written before it existed).
+   */
+  resyncs?: { full: number; partial: number; byNode: Record<string, { full: number; partial: number }> } | null;
   /** Was the promoted replica the one with the highest offset when the fault hit? null when unknown. */
   promotedMostUpToDate: boolean | null;
   oldPrimary: string | null;
@@ -191,6 +197,8 @@ export const METRIC_NAMES = [
   'resync.catchUpMs',
   'resync.full',
   'resync.partial',
+  'resyncs.full',
+  'resyncs.partial',
   'pfailMs',
   'clusterDownMs',
   'latency.beforeP50Ms',
@@ -203,10 +211,10 @@ export type MetricName = (typeof METRIC_NAMES)[number];
 export const METRIC_DEFINITIONS: Record<MetricName, string> = {
   detectionMs: 'Sentinel: first +sdown of the faulted primary from any sentinel. Cluster: first node that marked it FAIL. ms after the fault was injected (t0).',
   odownMs: 'Sentinel: first +odown of the faulted primary (quorum agreed it is down), ms after t0.',
-  failoverMs: 'Sentinel: first +switch-master (a new primary announced). Cluster: its replica won the election. ms after t0.',
+  failoverMs: 'Sentinel: first +switch-master (a new primary announced). Cluster: its replica won the election. A manual failover (no Sentinel): the operator\'s promotion took effect (the node reports ROLE master). ms after t0.',
   rtoMs: 'Client view: first write acknowledged by the new primary, ms after t0 (cluster: of the faulted shard; the slowest when several were faulted).',
   durableRtoMs: 'First write after t0 acknowledged by the new primary and WAIT-confirmed by the required replica count (null without WAIT).',
-  writeUnavailableMs: 'Longest span without any acknowledged write that overlaps the fault (cluster: writes to the faulted shard).',
+  writeUnavailableMs: 'Longest span without any acknowledged write that overlaps the fault (cluster: writes to the faulted shard; a runbook drill with timeline actions: that overlaps the whole procedure, from its first fault or step to the end of the load).',
   'writes.attempted': 'Writes the load issued.',
   'writes.acknowledged': 'Writes the server answered OK.',
   'writes.failed': 'Writes with a definite error (READONLY, NOREPLICAS, MOVED, CLUSTERDOWN, OOM, MISCONF, no connection): not applied.',
@@ -227,6 +235,8 @@ export const METRIC_DEFINITIONS: Record<MetricName, string> = {
   'resync.catchUpMs': 'For a replica brought back by a heal: from the heal until its replication link is up again.',
   'resync.full': 'Full resynchronizations the primary served after the heal.',
   'resync.partial': 'Partial resynchronizations (PSYNC continue) the primary served after the heal.',
+  'resyncs.full': 'Full resynchronizations served from the first fault or runbook step to the end, all data nodes together (a restarted replica without persistence, a switchover whose history diverged).',
+  'resyncs.partial': 'Partial resynchronizations (PSYNC continue) served from the first fault or runbook step to the end, all data nodes together.',
   pfailMs: 'Cluster: first node that flagged the faulted primary PFAIL (seen by polling CLUSTER NODES every 100 ms), ms after t0.',
   'latency.beforeP50Ms': 'Median latency of acknowledged writes (the SET and its WAIT, one round trip) started before t0, ms.',
   'latency.duringP50Ms': 'Median latency of acknowledged writes started while the fault lasted (t0 to its heal, or to the new primary\'s first ack), ms.',

@@ -72,6 +72,8 @@ export const COMPARABLE_METRICS: ComparableMetric[] = [
   { ...count('sdownEvents', 'lower-is-better', 0.5, 2), unit: 'events' },
   { ...count('resync.full', 'lower-is-better', 0, 0), unit: 'events' },
   { ...count('resync.partial', 'info', 0, 0), unit: 'events' },
+  { ...count('resyncs.full', 'lower-is-better', 0, 0), unit: 'events' },
+  { ...count('resyncs.partial', 'info', 0, 0), unit: 'events' },
   // Measured here with 6 other drills on 2 cores: the same drill ran at 383 and 677 acknowledged/s.
   { name: 'throughput.acknowledgedPerSecond', unit: 'writes/s', direction: 'higher-is-better', relative: 0.5, absolute: 0, nullMeans: 'unknown', headline: true, of: (r) => r.metrics?.throughput?.acknowledgedPerSecond ?? null },
   { name: 'throughput.attemptedPerSecond', unit: 'writes/s', direction: 'higher-is-better', relative: 0.5, absolute: 0, nullMeans: 'unknown', of: (r) => r.metrics?.throughput?.attemptedPerSecond ?? null },

@@ -37,6 +37,12 @@ function harnessEventText(e: JournalEvent): string | null {
       return `phase: ${e.name}`;
     case 'fault.inject':
       return `fault ${e.key}: ${e.description} -> ${e.nodes.join(', ') || e.node}`;
+    case 'action.send':
+      return `step ${e.key} sent: ${e.description} -> ${e.nodes.join(', ') || e.node} (${e.reply})`;
+    case 'action.effect':
+      return e.afterMs === null
+        ? `step ${e.key} did not take effect: ${e.detail}`
+        : `step ${e.key} ${e.ok ? 'took effect' : 'failed'} ${Math.round(e.afterMs)} ms after it was sent: ${e.detail}`;
     case 'fault.heal':
       return `healed ${e.key}${e.skipped ? ` (${e.skipped})` : ''}`;
     case 'recovery.converged':

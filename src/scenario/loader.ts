@@ -183,9 +183,25 @@ export function parseValidatedYaml<T>(bytes: Buffer | string, file: string, kind
   };
   const result = kind.schema.safeParse(data);
   if (result.success) return { data: result.data, locate };
-  const lines = result.error.issues.slice(0, 10).map((issue) => describeIssue(issue, doc, lineCounter, file, kind));
-  const more = result.error.issues.length > 10 ? `\n(and ${result.error.issues.length - 10} more)` : '';
+  const issues = result.error.issues.flatMap((issue) => narrowUnion(issue, doc));
+  const lines = issues.slice(0, 10).map((issue) => describeIssue(issue, doc, lineCounter, file, kind));
+  const more = issues.length > 10 ? `\n(and ${issues.length - 10} more)` : '';
   throw new ScenarioError(lines.join('\n') + more);
+}
+
+/**
+ * A union of discriminated unions (a timeline entry is a `fault:` or an `action:`) fails as one opaque
+ * "Invalid input": report instead what the branch the entry chose says — the one whose discriminator it
+ * matched, else the one whose key it has (else the first). Other unions keep their own message.
+ */
+function narrowUnion(issue: z.core.$ZodIssue, doc: Document): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union' || issue.errors.length < 2) return [issue];
+  const mismatch = (branch: z.core.$ZodIssue[]) => branch.length === 1 && branch[0].code === 'invalid_union' && (branch[0] as { note?: string }).note === 'No matching discriminator';
+  if (!issue.errors.some(mismatch)) return [issue];
+  const matched = issue.errors.filter((b) => !mismatch(b));
+  const named = issue.errors.find((b) => mismatch(b) && doc.hasIn([...issue.path, (b[0] as { discriminator?: string }).discriminator ?? '']));
+  const branch = matched[0] ?? named ?? issue.errors[0];
+  return branch.flatMap((inner) => narrowUnion({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue, doc));
 }
 
 function decodeUtf8(bytes: Buffer, file: string): string {
@@ -261,8 +277,14 @@ function knownKeysAt(root: unknown, path: (string | number)[]): string[] {
   shape = unwrap(shape);
   const inner = shape as { shape?: Record<string, unknown>; def?: { options?: unknown[] } };
   if (inner?.shape) return Object.keys(inner.shape);
-  if (inner?.def?.options) return inner.def.options.flatMap((o) => Object.keys((unwrap(o) as { shape?: object })?.shape ?? {}));
-  return [];
+  return keysOfOptions(inner);
+}
+
+/** The keys of an object schema, or of every option of a (discriminated) union, however nested. */
+function keysOfOptions(schema: unknown): string[] {
+  const inner = unwrap(schema) as { shape?: Record<string, unknown>; def?: { options?: unknown[] } } | undefined;
+  if (inner?.shape) return Object.keys(inner.shape);
+  return [...new Set(inner?.def?.options?.flatMap(keysOfOptions) ?? [])];
 }
 
 function unwrap(schema: unknown): unknown {

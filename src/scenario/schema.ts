@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { METRIC_NAMES } from '../record/metrics.ts';
 import { duration, size, SHARD_SELECTOR, ZONE_SELECTOR } from './primitives.ts';
 import { FAULT_REGISTRY, faultKind } from '../faults/registry.ts';
+import { ACTION_REGISTRY, actionKind } from '../actions/registry.ts';
 import { profileFor } from '../topology/profiles/index.ts';
 import { regressionSettings } from '../regression/schema.ts';
 
@@ -164,7 +165,14 @@ const healStep = z.strictObject({
 });
 
 type KindSchema = (typeof FAULT_REGISTRY)[number]['schema'];
-export const timelineEntry = z.discriminatedUnion('fault', [...FAULT_REGISTRY.map((k) => k.schema), healStep] as unknown as [KindSchema, ...KindSchema[], typeof healStep]);
+const faultEntry = z.discriminatedUnion('fault', [...FAULT_REGISTRY.map((k) => k.schema), healStep] as unknown as [KindSchema, ...KindSchema[], typeof healStep]);
+type ActionSchema = (typeof ACTION_REGISTRY)[number]['schema'];
+const actionEntry = z.discriminatedUnion('action', ACTION_REGISTRY.map((k) => k.schema) as unknown as [ActionSchema, ...ActionSchema[]]);
+/**
+ * A timeline entry is a fault (`fault: kill`, ..., `fault: heal`) or an operator's step (`action:
+ * promote`, ...). The loader reports a bad entry against the branch its key names (see loader.ts).
+ */
+export const timelineEntry = z.union([faultEntry, actionEntry]);
 
 const limit = z
   .strictObject({
@@ -317,10 +325,25 @@ export const scenarioSchema = scenarioObject
     }
     const ids = new Map<string, number>();
     timeline.forEach((entry, i) => {
-      if (entry.at >= s.duration) issue(['timeline', i, 'at'], `fault at ${entry.at} ms is not before the drill's end (duration ${s.duration} ms)`);
+      if (entry.at >= s.duration) issue(['timeline', i, 'at'], `${isAction(entry) ? 'step' : 'fault'} at ${entry.at} ms is not before the drill's end (duration ${s.duration} ms)`);
+      if (isAction(entry)) {
+        const kind = actionKind(entry.action);
+        if (entry.id !== undefined) {
+          if (ids.has(entry.id)) issue(['timeline', i, 'id'], `id "${entry.id}" is used twice`);
+          ids.set(entry.id, i);
+        }
+        const problem = kind.check?.(entry as never);
+        if (problem) issue(['timeline', i, ...problem.path], problem.message);
+        for (const [path, name] of kind.targetsOf(entry as never)) {
+          const why = impossibleTarget(name, topo);
+          if (why) issue(['timeline', i, ...path], why);
+        }
+        if (topo.mode === 'cluster') issue(['timeline', i, 'action'], 'runbook actions are for Sentinel-mode topologies (with or without sentinels); a cluster fails over with CLUSTER FAILOVER');
+        return;
+      }
       if (entry.fault === 'heal') {
         const j = ids.get(entry.of);
-        if (j === undefined) issue(['timeline', i, 'of'], `no earlier fault has id "${entry.of}"`);
+        if (j === undefined || isAction(timeline[j])) issue(['timeline', i, 'of'], `no earlier fault has id "${entry.of}"`);
         else if (timeline[j].at > entry.at) issue(['timeline', i, 'at'], `heals "${entry.of}" before it is injected`);
         return;
       }
@@ -386,7 +409,18 @@ function impossibleTarget(name: string, topo: Topology): string | null {
 
 export type Scenario = z.output<typeof scenarioSchema>;
 export type TimelineEntry = z.output<typeof timelineEntry>;
-export type FaultEntry = Exclude<TimelineEntry, { fault: 'heal' }>;
+export type ActionEntry = Extract<TimelineEntry, { action: string }>;
+export type FaultEntry = Exclude<TimelineEntry, { fault: 'heal' } | ActionEntry>;
+
+/** The timeline's faults and heals, without the operator's steps. */
+export function faultsOf(timeline: readonly TimelineEntry[]): Exclude<TimelineEntry, ActionEntry>[] {
+  return timeline.filter((e): e is Exclude<TimelineEntry, ActionEntry> => !isAction(e));
+}
+
+/** Whether a timeline entry is an operator's step rather than a fault or a heal. */
+export function isAction(entry: TimelineEntry): entry is ActionEntry {
+  return 'action' in entry;
+}
 export type Limit = z.output<typeof limit>;
 
 /** JSON Schema of the scenario file (input shape: what a user writes, before defaults). */

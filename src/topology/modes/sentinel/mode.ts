@@ -204,29 +204,28 @@ export class SentinelMode implements FailoverMode {
     }
   }
 
+  /** Without sentinels (a manual failover's topology): the one running data node that reports role master. */
+  private async onlyMaster(dep: Deployment, note: (why: string) => void): Promise<Node | undefined> {
+    const masters: Node[] = [];
+    for (const node of await dep.runningNodes(dep.dataNodes)) {
+      if (((await dep.command(node, 'ROLE')) as unknown[])[0] === 'master') masters.push(node);
+    }
+    if (masters.length !== 1) return note(`no sentinels, and ${masters.length} running data nodes report role master${masters.length ? `: ${masters.map((n) => n.name).join(', ')}` : ''}`), undefined;
+    return masters[0];
+  }
+
   /**
-   * Converged: the sentinels that answer agree on one primary, it reports role master, and every other
-   * running data node replicates from it with its link up.
+   * Converged: the sentinels that answer agree on one primary (without sentinels: exactly one running
+   * data node reports role master), it reports role master, and every other running data node
+   * replicates from it with its link up.
    */
   async converge(dep: Deployment, journal: Journal, timeoutMs: number, signal: AbortSignal): Promise<Convergence> {
     return convergeWithin(
       journal,
       'the topology to converge (one primary, replicas linked to it)',
       async (note) => {
-        const answers: string[] = [];
-        for (const s of await dep.runningNodes(dep.sentinels)) {
-          try {
-            const [ip, port] = (await dep.command(s, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', this.masterName)) as [string, string];
-            answers.push(`${ip}:${port}`);
-          } catch {
-            // unreachable sentinel: not counted
-          }
-        }
-        if (dep.sentinels.length > 0 && answers.length === 0) return note('no sentinel answers'), undefined;
-        if (new Set(answers).size > 1) return note(`sentinels disagree: ${[...new Set(answers)].join(' vs ')}`), undefined;
-        const [ip, port] = (answers[0] ?? '').split(':');
-        const primary = dep.nodeAt(ip, Number(port));
-        if (!primary) return note(`sentinels name an unknown primary ${answers[0]}`), undefined;
+        const primary = dep.sentinels.length === 0 ? await this.onlyMaster(dep, note) : await this.sentinelsPrimary(dep, note);
+        if (!primary) return undefined;
         const role = (await dep.command(primary, 'ROLE')) as unknown[];
         if (role[0] !== 'master') return note(`${primary.name} is named primary but reports role ${String(role[0])}`), undefined;
         for (const node of await dep.runningNodes(dep.dataNodes)) {
@@ -240,6 +239,25 @@ export class SentinelMode implements FailoverMode {
       },
       { timeoutMs, signal, intervalMs: 50 },
     );
+  }
+
+  /** The primary the answering sentinels agree on, or undefined (with the reason noted). */
+  private async sentinelsPrimary(dep: Deployment, note: (why: string) => void): Promise<Node | undefined> {
+    const answers: string[] = [];
+    for (const s of await dep.runningNodes(dep.sentinels)) {
+      try {
+        const [ip, port] = (await dep.command(s, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', this.masterName)) as [string, string];
+        answers.push(`${ip}:${port}`);
+      } catch {
+        // unreachable sentinel: not counted
+      }
+    }
+    if (answers.length === 0) return note('no sentinel answers'), undefined;
+    if (new Set(answers).size > 1) return note(`sentinels disagree: ${[...new Set(answers)].join(' vs ')}`), undefined;
+    const [ip, port] = answers[0].split(':');
+    const primary = dep.nodeAt(ip, Number(port));
+    if (!primary) return note(`sentinels name an unknown primary ${answers[0]}`), undefined;
+    return primary;
   }
 
   async finalReader(dep: Deployment, convergence: Convergence): Promise<KeyReader | null> {
