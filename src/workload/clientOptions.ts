@@ -78,7 +78,7 @@ export function describeBackoff(b: Backoff): string {
   return `${b.baseMs} ms x ${b.factor}^(n-1), at most ${b.maxMs} ms`;
 }
 
-export function writerSettings(scenario: Pick<Scenario, 'load' | 'client'>): WriterSettings {
+export function writerSettings(scenario: Pick<Scenario, 'load' | 'client' | 'topology'>): WriterSettings {
   const c = scenario.client;
   const s = baseSettings(c.base, scenario.load);
   const overridden: string[] = [];
@@ -105,8 +105,9 @@ export function writerSettings(scenario: Pick<Scenario, 'load' | 'client'>): Wri
     overridden,
     retryStrategy: (times) => backoffDelay(s.retry, times),
     sentinelRetryStrategy: (times) => backoffDelay(s.sentinelRetry, times),
-    // A command can outlive its connection when ioredis re-sends it or retries it over reconnections.
-    mayResend: s.autoResendUnfulfilledCommands || s.maxRetriesPerRequest !== 0,
+    // A command can outlive its connection when ioredis re-sends it or retries it over reconnections;
+    // ioredis Cluster always retries redirected and dropped commands (CLUSTER_RETRIES).
+    mayResend: scenario.topology.mode === 'cluster' || s.autoResendUnfulfilledCommands || s.maxRetriesPerRequest !== 0,
   };
 }
 

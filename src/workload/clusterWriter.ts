@@ -92,19 +92,22 @@ export class ClusterWriter implements WriterClient {
       await this.cluster.set(key, value);
     } catch (err) {
       // ioredis re-sends after a dropped connection: a later definite error says nothing of the first try.
-      return failedOutcome(err, this.drops.droppedSince(mark), (e) => {
+      const acrossDrop = this.drops.droppedSince(mark);
+      const outcome = failedOutcome(err, acrossDrop, (e) => {
         if (this.unclassified++ < 10) this.journal.append('write.unclassified-error', { writer: this.writer, message: String((e as Error)?.message ?? e) });
       });
+      return acrossDrop ? { ...outcome, acrossDrop } : outcome;
     }
     const { redis, node } = this.connectionFor(calculateSlot(key));
-    if (this.wait.replicas === 0) return { code: Code.ok, waitReply: 0, node };
-    if (!redis) return { code: Code.ok, waitReply: WAIT_UNKNOWN, node };
+    const across = this.drops.droppedSince(mark) ? { acrossDrop: true } : {};
+    if (this.wait.replicas === 0) return { code: Code.ok, waitReply: 0, node, ...across };
+    if (!redis) return { code: Code.ok, waitReply: WAIT_UNKNOWN, node, ...across };
     try {
       // The acknowledged SET went out on this connection; WAIT there covers it.
       const acked = await redis.wait(this.wait.replicas, this.wait.timeout);
-      return { code: Code.ok, waitReply: Number(acked), node };
+      return { code: Code.ok, waitReply: Number(acked), node, ...across };
     } catch {
-      return { code: Code.ok, waitReply: WAIT_UNKNOWN, node };
+      return { code: Code.ok, waitReply: WAIT_UNKNOWN, node, ...across };
     }
   }
 }

@@ -105,9 +105,16 @@ export class DirectWriter implements WriterClient {
   }
 
   private fail(err: unknown, mark: number): WriteOutcome {
-    return failedOutcome(err, this.settings.mayResend && this.drops.droppedSince(mark), (e) => {
+    const acrossDrop = this.acrossDrop(mark);
+    const outcome = failedOutcome(err, acrossDrop, (e) => {
       if (this.unclassified++ < 10) this.journal.append('write.unclassified-error', { writer: this.writer, message: String((e as Error)?.message ?? e) });
     });
+    return acrossDrop ? { ...outcome, acrossDrop } : outcome;
+  }
+
+  /** The write outlived a connection, with a client that re-sends: ioredis may have sent it twice. */
+  private acrossDrop(mark: number): boolean {
+    return this.settings.mayResend && this.drops.droppedSince(mark);
   }
 
   async write(key: string, value: string): Promise<WriteOutcome> {
@@ -120,7 +127,7 @@ export class DirectWriter implements WriterClient {
     try {
       if (this.wait.replicas === 0) {
         await client.set(key, value);
-        return { code: Code.ok, waitReply: 0, node: this.node };
+        return { code: Code.ok, waitReply: 0, node: this.node, ...(this.acrossDrop(mark) ? { acrossDrop: true } : {}) };
       }
       const [setResult, waitResult] = (await client.pipeline().set(key, value).wait(this.wait.replicas, this.wait.timeout).exec()) ?? [];
       if (!setResult || setResult[0]) {
@@ -128,7 +135,7 @@ export class DirectWriter implements WriterClient {
         if (outcome.code === Code.readonly) void this.reconnect(); // a demoted primary: go where writes go now
         return outcome;
       }
-      return { code: Code.ok, waitReply: waitReplyOf(waitResult), node: this.node };
+      return { code: Code.ok, waitReply: waitReplyOf(waitResult), node: this.node, ...(this.acrossDrop(mark) ? { acrossDrop: true } : {}) };
     } catch (err) {
       return this.fail(err, mark);
     }

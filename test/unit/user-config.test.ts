@@ -131,6 +131,8 @@ describe('the writers\' client settings', () => {
     expect(mixed.overridden).toEqual(['commandTimeout', 'maxRetriesPerRequest', 'retryStrategy']);
     expect([1, 2, 3, 10].map(mixed.retryStrategy)).toEqual([10, 20, 40, 500]);
     expect(backoffDelay({ kind: 'none' }, 1)).toBeNull();
+    // ioredis Cluster retries dropped and redirected commands whatever the base says.
+    expect(writerSettings(scenarioWith('topology: { mode: cluster }\n').scenario).mayResend).toBe(true);
   });
 
   it('a write that may have been re-sent is never a definite failure; a pipeline cut by a drop is indeterminate', () => {
