@@ -14,7 +14,7 @@ import type { PreparedImage, Provisioner } from '../provisioner.ts';
 import { Journal as ScratchJournal } from '../../../record/journal.ts';
 import { Deployment } from '../../deployment.ts';
 import { ClientAccess, chooseClientPath } from '../../access.ts';
-import { AdminClients, type Endpoint } from '../../admin.ts';
+import { AdminClients, pairsToRecord, type Endpoint } from '../../admin.ts';
 import { SentinelMode } from '../../modes/sentinel/mode.ts';
 import { waitReplicationOnline } from '../../modes/replication.ts';
 import { DockerRuntime } from '../../runtime/docker/runtime.ts';
@@ -138,12 +138,15 @@ export class AttachProvisioner implements Provisioner {
     // Before any fault: what `clean` needs to bring these containers back if this process is killed.
     this.record = await createAttachRecord(runId, nodes.map((n) => n.id));
     this.runtime.watchNodes(nodes);
-    // Ready as it is: replication links up and every sentinel sees a reachable quorum. Nothing is set.
+    // Ready as it is: replication links up, every sentinel sees the primary healthy (no sdown, odown or
+    // failover under way: a drill must not start in the middle of one) and a reachable quorum. Nothing is set.
     await waitReplicationOnline(dep, signal, timeoutMs);
     await waitFor(
-      'every sentinel to see a reachable quorum (SENTINEL CKQUORUM)',
+      'every sentinel to see the primary healthy, with a reachable quorum (SENTINEL MASTER flags, CKQUORUM)',
       async (note) => {
         for (const s of dep.sentinels) {
+          const flags = pairsToRecord(await dep.command(s, 'SENTINEL', 'MASTER', plan.masterName)).flags;
+          if (flags !== 'master') return note(`${s.name} flags the primary ${flags}`), undefined;
           const ck = String(await dep.command(s, 'SENTINEL', 'CKQUORUM', plan.masterName).catch((err: Error) => err.message));
           if (!ck.startsWith('OK')) return note(`${s.name}: ${ck}`), undefined;
         }
