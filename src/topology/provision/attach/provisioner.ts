@@ -145,8 +145,13 @@ export class AttachProvisioner implements Provisioner {
       'every sentinel to see the primary healthy, with a reachable quorum (SENTINEL MASTER flags, CKQUORUM)',
       async (note) => {
         for (const s of dep.sentinels) {
-          const flags = pairsToRecord(await dep.command(s, 'SENTINEL', 'MASTER', plan.masterName)).flags;
-          if (flags !== 'master') return note(`${s.name} flags the primary ${flags}`), undefined;
+          const m = pairsToRecord(await dep.command(s, 'SENTINEL', 'MASTER', plan.masterName));
+          if (m.flags !== 'master') return note(`${s.name} flags the primary ${m.flags}`), undefined;
+          // A deployment just started: Sentinel learns replicas from the primary's INFO (every 10 s) and
+          // peers from hello messages (every 2 s); the drill's view of it must be complete first.
+          if (Number(m['num-slaves']) < plan.replicas.length || Number(m['num-other-sentinels']) < plan.sentinels.length - 1) {
+            return note(`${s.name} knows ${m['num-slaves']}/${plan.replicas.length} replicas and ${m['num-other-sentinels']}/${plan.sentinels.length - 1} other sentinels`), undefined;
+          }
           const ck = String(await dep.command(s, 'SENTINEL', 'CKQUORUM', plan.masterName).catch((err: Error) => err.message));
           if (!ck.startsWith('OK')) return note(`${s.name}: ${ck}`), undefined;
         }
