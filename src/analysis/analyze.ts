@@ -10,6 +10,7 @@ import type { Metrics, Throughput } from '../record/metrics.ts';
 import { outcomeOf } from '../record/ledger.ts';
 import { analyzeSentinel } from './sentinel.ts';
 import { analyzeCluster } from './cluster.ts';
+import { durabilityFindings, fillsOf, oomKillsOf, rpoMsOf } from './durability.ts';
 
 export interface AnalysisInput {
   events: readonly JournalEvent[];
@@ -19,11 +20,13 @@ export interface AnalysisInput {
 }
 
 /** What a mode's checker computes: everything but what every mode measures the same way. */
-export type ModeMetrics = Omit<Metrics, 'throughput'>;
+export type ModeMetrics = Omit<Metrics, 'throughput' | 'rpoMs' | 'fills' | 'oomKills'>;
 
 export function analyze(input: AnalysisInput): Metrics {
   const metrics = deploymentOf(input.events)?.mode === 'cluster' ? analyzeCluster(input) : analyzeSentinel(input);
-  return { ...metrics, throughput: throughputOf(input) };
+  const rpoMs = rpoMsOf(input.events, input.ledger);
+  const findings = [...metrics.findings, ...durabilityFindings(input.events, metrics.writes, metrics.failovers, metrics.lostWrites.total, rpoMs)];
+  return { ...metrics, findings, rpoMs, fills: fillsOf(input.events), oomKills: oomKillsOf(input.events), throughput: throughputOf(input) };
 }
 
 /** Writes per second over the load phase (load.start to load.stop), from the ledger. */

@@ -208,7 +208,7 @@ export function analyzeCluster(input: AnalysisInput): ModeMetrics {
 
 /** The shards' tallies added up (acks merged in time order). */
 function sumTallies(tallies: Tally[], verified: boolean): Pick<Tally, 'writes' | 'lost' | 'recovered' | 'unexpected' | 'failuresByReason' | 'acks'> {
-  const writes = { attempted: 0, acknowledged: 0, failed: 0, indeterminate: 0, noreplicas: 0 };
+  const writes = { attempted: 0, acknowledged: 0, failed: 0, indeterminate: 0, noreplicas: 0, oom: 0, misconf: 0 };
   const failuresByReason: Record<string, number> = {};
   let lostTotal = 0;
   let lostDurable: number | null = 0;

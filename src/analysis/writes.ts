@@ -53,7 +53,7 @@ export interface Tally {
 export function tallyWrites(input: TallyInput): Tally {
   const { ledger, t0, requiredReplicas: required, include } = input;
   const noWait = required === 0;
-  const writes: WriteCounts = { attempted: 0, acknowledged: 0, failed: 0, indeterminate: 0, noreplicas: 0 };
+  const writes: WriteCounts = { attempted: 0, acknowledged: 0, failed: 0, indeterminate: 0, noreplicas: 0, oom: 0, misconf: 0 };
   let lostTotal = 0;
   let lostDurable = 0;
   let recovered = 0;
@@ -106,6 +106,8 @@ export function tallyWrites(input: TallyInput): Tally {
         const reason = CODE_NAMES[code] ?? 'unknown';
         failuresByReason[reason] = (failuresByReason[reason] ?? 0) + 1;
         if (code === Code.noreplicas) writes.noreplicas++;
+        else if (code === Code.oom) writes.oom++;
+        else if (code === Code.misconf) writes.misconf++;
         if (outcome === 'fail') {
           writes.failed++;
           if (final === Final.present) unexpected++;

@@ -181,7 +181,11 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
       const line = mode.progressLine(e, t0Of(journal.events));
       if (line) progress.info(line);
     });
-    const networkNodes = scenario.timeline.some((e) => e.fault !== 'heal' && faultKind(e.fault).network);
+    const networkNodes = scenario.timeline.some((e) => {
+      if (e.fault === 'heal') return false;
+      const network = faultKind(e.fault).network;
+      return typeof network === 'function' ? network(e) : Boolean(network);
+    });
     if (networkNodes) await dep.runtime.prepareNet(dep.nodes);
     const links = state.links;
     if (links && latencies.some((e) => e.link === 'client' && latencyMechanism(e, links.netemMissing) === 'proxy')) {

@@ -53,8 +53,8 @@ export interface FaultKind<S extends z.ZodType = z.ZodType, R extends Resolved =
   check?(entry: E): { path: (string | number)[]; message: string } | null;
   /** Whether the fault takes its targets' processes down (the death watch must expect it). */
   kills?(entry: E): boolean;
-  /** Network faults need the runtime's namespace helpers ready before the load. */
-  readonly network?: boolean;
+  /** Network faults need the runtime's namespace helpers ready before the load (per entry when it depends on it). */
+  readonly network?: boolean | ((entry: E) => boolean);
   /** Resolves the entry's targets right now. */
   resolve(entry: E, ctx: InjectionContext): Promise<R>;
   /** Applies the fault to resolved targets (called just after t0 is taken). */

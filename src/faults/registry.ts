@@ -10,8 +10,11 @@ import { loss } from './kinds/loss.ts';
 import { bandwidth } from './kinds/bandwidth.ts';
 import { netem } from './kinds/netem.ts';
 import { latency } from './kinds/latency.ts';
+import { memoryFill } from './kinds/memoryFill.ts';
+import { aofDamage } from './kinds/aofDamage.ts';
+import { zoneDown, zoneIsolate } from './kinds/zone.ts';
 
-export const FAULT_REGISTRY = [kill, stop, restart, pause, stall, partition, loss, bandwidth, netem, latency] as const;
+export const FAULT_REGISTRY = [kill, stop, restart, pause, stall, partition, loss, bandwidth, netem, latency, memoryFill, aofDamage, zoneDown, zoneIsolate] as const;
 
 export type FaultName = (typeof FAULT_REGISTRY)[number]['name'];
 

@@ -7,7 +7,7 @@ import { parseInfo } from '../topology/admin.ts';
 import type { Deployment } from '../topology/deployment.ts';
 import type { Node } from '../topology/node.ts';
 import type { Journal } from '../record/journal.ts';
-import { SHARD_SELECTOR } from '../scenario/primitives.ts';
+import { SHARD_SELECTOR, ZONE_SELECTOR } from '../scenario/primitives.ts';
 
 /** What a selector is resolved against: the deployment, the journal so far, and who is primary now. */
 export interface SelectorContext {
@@ -45,6 +45,8 @@ export async function resolveTargets(ctx: SelectorContext, selector: string): Pr
     if (nodes.length === 0) throw new Error(`fault target "${selector}": no ${what} right now`);
     return [nodes[0]];
   };
+  const zone = ZONE_SELECTOR.exec(selector);
+  if (zone) return zoneNodes(dep, zone[1], primaries.get(1));
   const shard = SHARD_SELECTOR.exec(selector);
   if (shard) {
     const n = Number(shard[2]);
@@ -89,6 +91,20 @@ export async function resolveTargets(ctx: SelectorContext, selector: string): Pr
     default:
       throw new Error(`fault target "${selector}" matches no node; nodes: ${dep.nodes.map((n) => n.name).join(', ')}`);
   }
+}
+
+/** The nodes of a zone (topology.zones); `primary`: the zone the primary is in right now. */
+function zoneNodes(dep: Deployment, name: string, primary: Node | undefined): Node[] {
+  let zone = name;
+  if (name === 'primary') {
+    if (!primary) throw new Error('fault target "zone:primary": no node is primary right now');
+    const found = Object.entries(dep.zones).find(([, members]) => members.includes(primary.name));
+    if (!found) throw new Error(`fault target "zone:primary": the primary ${primary.name} is in no zone`);
+    zone = found[0];
+  }
+  const members = dep.zones[zone];
+  if (!members) throw new Error(`fault target "zone:${name}": no such zone; zones: ${Object.keys(dep.zones).join(', ')}`);
+  return members.map((m) => dep.node(m));
 }
 
 /** A partition party: nodes, or the harness's own client connections. */

@@ -33,7 +33,9 @@ export class DeathWatch {
 
   private onDeath(node: string, action: string, exitCode: string | undefined): void {
     this.journal.append('container.die', { node, action, exitCode });
-    if (this.stopped) return;
+    // The runtime reports a kernel OOM kill as its own event just before the death itself: only the
+    // death counts against what a fault expected.
+    if (this.stopped || action === 'oom') return;
     const pending = this.expected.get(node) ?? 0;
     if (pending > 0) {
       this.expected.set(node, pending - 1);

@@ -39,7 +39,7 @@ export interface EventFields {
   'topology.container': { node: string; kind: NodeKind; ip: string; hostPort: number };
   'topology.down-after': { downAfterMs: number };
   /** The deployment as it stood when it was ready: the reference every later event is read against. */
-  'topology.nodes': { mode: HaMode; nodes: NodeRef[]; masterName?: string; slots?: Record<string, [number, number][]> };
+  'topology.nodes': { mode: HaMode; nodes: NodeRef[]; masterName?: string; slots?: Record<string, [number, number][]>; zones?: Record<string, string[]> };
   'topology.address-changed': { node: string; from: string; to: string };
   /** --attach: the deployment found (before anything was touched) and the state it was left in. */
   'attach.found': { target: string; network: string; masterName: string; primary: string; replicas: string[]; sentinels: string[]; quorum: number; downAfterMs: number; excluded: string[] };
@@ -76,6 +76,14 @@ export interface EventFields {
     issuedMs: number;
   };
   'fault.heal': { key: string; kind: string; node: string | null; nodes: string[]; reason: 'scheduled' | 'teardown'; skipped?: string; issuedMs?: number };
+
+  /** A memory-fill fault ended: what it wrote to its node and what stopped it (see FillRecord). */
+  'fault.fill': { node: string; bytes: number; values: number; stoppedBy: 'done' | 'refused' | 'connection-lost' | 'stopped'; error: string | null; ms: number; oomKilled: boolean | null };
+
+  /** An aof-damage fault: the file it damaged in a stopped node, and how. */
+  'fault.aof-damage': { node: string; file: string; damage: 'truncate' | 'corrupt'; bytes: number; sizeBefore: number; sizeAfter: number };
+  /** After an aof-damage heal started the node: whether its server came up or exited, and what it logged about its AOF. */
+  'fault.aof-restart': { node: string; outcome: 'running' | 'exited' | 'unknown'; exitCode: number | null; log: string[] };
 
   'replication.snapshot': { primary: string; offsets: Record<string, number> };
   'replication.state': { node: string; role: string; master: string | null; link: string | null; runId: string; offset: number };

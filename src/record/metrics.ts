@@ -29,6 +29,10 @@ export interface WriteCounts {
   failed: number;
   indeterminate: number;
   noreplicas: number;
+  /** Refused with OOM (maxmemory reached, noeviction). */
+  oom: number;
+  /** Refused with MISCONF (the server cannot write its AOF or RDB). */
+  misconf: number;
 }
 
 /** Acknowledged writes missing from the final state; each part null when it could not be known. */
@@ -68,6 +72,20 @@ export interface CrossCheck {
   /** When the runtime reported the fault's effect (a container's death), ms after t0; null for faults without one. */
   faultEffectMs: number | null;
   faultEffect: string | null;
+}
+
+/** What a memory-fill fault did to its node. */
+export interface FillRecord {
+  node: string;
+  bytes: number;
+  values: number;
+  /** done (wrote all it was asked), refused (an error reply: OOM, MISCONF, ...), connection-lost, stopped (healed first). */
+  stoppedBy: 'done' | 'refused' | 'connection-lost' | 'stopped';
+  error: string | null;
+  /** ms from the fill's start to its end. */
+  ms: number;
+  /** The runtime said the kernel OOM-killed the node (null when it was not asked: the node did not die). */
+  oomKilled: boolean | null;
 }
 
 /** The load's own pace: what the writers achieved over the load phase (all writers together). */
@@ -127,6 +145,12 @@ export interface Metrics {
   crossCheck: CrossCheck | null;
   failuresByReason: Record<string, number>;
   lostSample: LostWrite[];
+  /** See METRIC_DEFINITIONS.rpoMs. */
+  rpoMs: number | null;
+  /** Kernel OOM kills the runtime reported (Docker's oom event). */
+  oomKills: number;
+  /** memory-fill faults: how much each wrote and what stopped it. */
+  fills: FillRecord[];
   /** The load's pace over its whole phase; null when the load never ran. */
   throughput: Throughput | null;
   /** Acknowledged-write latency (SET and its WAIT) before the fault and while it lasted (from the series). */
@@ -158,6 +182,10 @@ export const METRIC_NAMES = [
   'splitBrainWrites',
   'splitBrainWindowMs',
   'writes.noreplicas',
+  'writes.oom',
+  'writes.misconf',
+  'rpoMs',
+  'oomKills',
   'failovers',
   'sdownEvents',
   'resync.catchUpMs',
@@ -181,7 +209,7 @@ export const METRIC_DEFINITIONS: Record<MetricName, string> = {
   writeUnavailableMs: 'Longest span without any acknowledged write that overlaps the fault (cluster: writes to the faulted shard).',
   'writes.attempted': 'Writes the load issued.',
   'writes.acknowledged': 'Writes the server answered OK.',
-  'writes.failed': 'Writes with a definite error (READONLY, NOREPLICAS, MOVED, CLUSTERDOWN, no connection): not applied.',
+  'writes.failed': 'Writes with a definite error (READONLY, NOREPLICAS, MOVED, CLUSTERDOWN, OOM, MISCONF, no connection): not applied.',
   'writes.indeterminate': 'Writes whose outcome is unknown (timeout, connection lost): may or may not be applied.',
   'lostWrites.total': 'Acknowledged writes absent from (or different in) the converged final state.',
   'lostWrites.durable': 'Lost writes whose WAIT had reached the required replica count: replication did not protect them. null without WAIT (nothing was confirmed).',
@@ -190,6 +218,10 @@ export const METRIC_DEFINITIONS: Record<MetricName, string> = {
   splitBrainWrites: 'Writes acknowledged by the old primary after another node was promoted.',
   splitBrainWindowMs: 'From the promotion of a new primary to the last write the old primary acknowledged (two primaries took writes).',
   'writes.noreplicas': 'Writes refused with NOREPLICAS (min-replicas-to-write not met).',
+  'writes.oom': 'Writes refused with OOM (maxmemory reached under maxmemory-policy noeviction).',
+  'writes.misconf': 'Writes refused with MISCONF (the server could not write its AOF or RDB, e.g. a full disk).',
+  oomKills: 'Kernel OOM kills the container runtime reported during the drill (a container reached its memory limit).',
+  rpoMs: 'Recovery point: from the acknowledgement of the earliest lost write to t0 — how far back before the fault acknowledged data was lost (0: nothing lost; null: not verified).',
   failovers: 'Failovers during the drill (Sentinel: distinct +switch-master announcements; cluster: elections won).',
   sdownEvents: 'Sentinel: +sdown events for the primary across all sentinels (flapping shows as many).',
   'resync.catchUpMs': 'For a replica brought back by a heal: from the heal until its replication link is up again.',

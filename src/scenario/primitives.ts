@@ -31,16 +31,18 @@ export const ROLE_SELECTORS = [
   'sentinel', 'sentinel:any', 'sentinel:leader', 'sentinels', 'all-sentinels', 'primaries',
 ] as const;
 export const SHARD_SELECTOR = /^(primary|replica):shard-(\d+)$/;
+/** zone:NAME, the nodes topology.zones places in NAME; zone:primary, the zone of the primary when the fault fires. */
+export const ZONE_SELECTOR = /^zone:([A-Za-z0-9_-]+)$/;
 const NODE_NAME = /^(redis|sentinel)-\d+$/;
 
 export function isSelector(t: string): boolean {
-  return (ROLE_SELECTORS as readonly string[]).includes(t) || SHARD_SELECTOR.test(t) || NODE_NAME.test(t);
+  return (ROLE_SELECTORS as readonly string[]).includes(t) || SHARD_SELECTOR.test(t) || ZONE_SELECTOR.test(t) || NODE_NAME.test(t);
 }
 
 export const target = z
   .string()
   .refine(isSelector, {
-    message: `a target is a role (${ROLE_SELECTORS.join(', ')}, primary:shard-N, replica:shard-N) or a node name such as redis-2 or sentinel-1`,
+    message: `a target is a role (${ROLE_SELECTORS.join(', ')}, primary:shard-N, replica:shard-N), a zone (zone:NAME, zone:primary) or a node name such as redis-2 or sentinel-1`,
   })
   .meta({ description: 'Role resolved when the fault fires, or a node name (redis-N, sentinel-N).' });
 
@@ -61,3 +63,19 @@ export const faultCommon = {
 };
 
 export const bitRate = z.string().regex(/^\d+(\.\d+)?(bit|kbit|mbit|gbit)$/, 'a rate such as "1mbit", "500kbit"');
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** A size in bytes: a number, or a string with a unit ("512kb", "64mb", "1gb"; binary units, as redis.conf reads them). */
+export const size = z
+  .union([
+    z.number().int().positive(),
+    z.string().regex(/^\s*\d+(\.\d+)?\s*(b|kb|mb|gb)\s*$/i, 'expected a size such as 4096, "512kb", "64mb" or "1gb"'),
+  ])
+  .transform((v) => {
+    if (typeof v === 'number') return v;
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)\s*$/i.exec(v)!;
+    return Math.round(Number(m[1]) * SIZE_UNITS[m[2].toLowerCase()]);
+  })
+  .refine((bytes) => bytes <= 64 * 1024 ** 3, { message: 'larger than 64 GB: not a drill' })
+  .meta({ description: 'Bytes, or a string with a unit: "512kb", "64mb", "1gb".' });

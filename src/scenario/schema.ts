@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { METRIC_NAMES } from '../record/metrics.ts';
-import { duration, SHARD_SELECTOR } from './primitives.ts';
+import { duration, size, SHARD_SELECTOR, ZONE_SELECTOR } from './primitives.ts';
 import { FAULT_REGISTRY, faultKind } from '../faults/registry.ts';
 import { profileFor } from '../topology/profiles/index.ts';
 import { regressionSettings } from '../regression/schema.ts';
@@ -61,6 +61,18 @@ const clusterSettings = z.strictObject({
   requireFullCoverage: z.boolean().default(true).meta({ description: 'cluster-require-full-coverage: the whole cluster refuses writes while any slot is unserved.' }),
 });
 
+/** Host limits of one node the harness creates: what a memory or disk fault needs the node to have from the start. */
+const nodeSettings = z
+  .strictObject({
+    memory: size.optional().meta({ description: 'Container memory limit (swap included): the kernel OOM-kills the server when it grows past it.' }),
+    dataDisk: size
+      .optional()
+      .meta({ description: 'Put the server\'s data directory (dir: AOF and RDB files) on a tmpfs of this size, so writing it can fail with "No space left on device". Data nodes only.' }),
+  })
+  .meta({ description: 'Host settings of one node (by name: redis-1 is the initial primary).' });
+
+const NODE_NAME_KEY = /^(redis|sentinel)-\d+$/;
+
 const topologyInput = z.strictObject({
   mode: z.enum(HA_MODES).default('sentinel').meta({ description: 'How HA works: "sentinel" (primary, replicas, sentinels) or "cluster" (Redis Cluster shards).' }),
   server: z
@@ -91,6 +103,14 @@ const topologyInput = z.strictObject({
     .enum(PRESETS)
     .optional()
     .meta({ description: 'A reference configuration from the durability guide, over the config file and under serverConfig: "balanced" (appendonly yes, appendfsync everysec, min-replicas-to-write 1, min-replicas-max-lag 5), "max-durability" (appendfsync always, min-replicas-to-write 2, max-lag 2), "low-latency" (AOF everysec, no min-replicas).' }),
+  nodes: z
+    .record(z.string().regex(NODE_NAME_KEY, 'node names are redis-N or sentinel-N'), nodeSettings)
+    .default({})
+    .meta({ description: 'Per-node host settings: a memory limit, a size-limited data disk. E.g. { redis-1: { memory: 64mb } }.' }),
+  zones: z
+    .record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'zone names are letters, digits, "-" and "_"'), z.array(z.string().regex(NODE_NAME_KEY, 'zone members are node names: redis-N or sentinel-N')).min(1))
+    .optional()
+    .meta({ description: 'Availability zones: zone name -> the nodes placed in it, e.g. { a: [redis-1, sentinel-1] }. Faults can then target zone:NAME (or zone:primary, the zone the primary is in when the fault fires). Default: none.' }),
   serverConfig: z
     .record(z.string().regex(/^[a-z][a-z0-9-]*$|^[a-z]+\.[a-z0-9_]+$/, 'config names are lower-case words joined by "-" (or, for Ferrite, a TOML key section.key)'), configValue)
     .default({})
@@ -246,6 +266,20 @@ export const scenarioSchema = scenarioObject
       }
     }
     const topo = withModeDefaults(raw);
+    for (const [name, settings] of Object.entries(raw.nodes)) {
+      const why = impossibleTarget(name, topo);
+      if (why) issue(['topology', 'nodes', name], why);
+      else if (settings.dataDisk !== undefined && name.startsWith('sentinel')) issue(['topology', 'nodes', name, 'dataDisk'], 'a sentinel has no data directory: dataDisk is for data nodes (redis-N)');
+    }
+    const placed = new Map<string, string>();
+    for (const [zone, members] of Object.entries(raw.zones ?? {})) {
+      members.forEach((member, j) => {
+        const why = impossibleTarget(member, topo);
+        if (why) issue(['topology', 'zones', zone, j], why);
+        else if (placed.has(member)) issue(['topology', 'zones', zone, j], `${member} is already in zone "${placed.get(member)}": a node is in one zone`);
+        else placed.set(member, zone);
+      });
+    }
     for (const r of profileFor(topo.server).refuse(topo)) issue(r.path, r.message);
     const { load: l, timeline } = s;
     if (topo.sentinels > 0 && topo.sentinel.quorum > topo.sentinels) {
@@ -321,6 +355,13 @@ export function dataNodeCount(topo: Topology): number {
 /** Why a target can never exist in this topology (null when it can). */
 function impossibleTarget(name: string, topo: Topology): string | null {
   if (name === 'client' || name === 'rest') return null;
+  const zone = ZONE_SELECTOR.exec(name);
+  if (zone) {
+    const zones = Object.keys(topo.zones ?? {});
+    if (zones.length === 0) return `target "${name}" names a zone, and the topology declares none (topology.zones)`;
+    if (zone[1] !== 'primary' && !zones.includes(zone[1])) return `no zone "${zone[1]}": the topology's zones are ${zones.join(', ')}`;
+    return null;
+  }
   const shard = SHARD_SELECTOR.exec(name);
   if (shard) {
     if (topo.mode !== 'cluster') return `target "${name}" names a shard; shards exist in cluster mode (topology.mode: cluster)`;

@@ -23,6 +23,8 @@ export interface DeploymentOptions {
   /** Removes what the provisioner created (for attach: nothing of the user's). */
   teardown: () => Promise<void>;
   credentials?: Credentials;
+  /** Availability zones: zone name -> node names (topology.zones). */
+  zones?: Record<string, string[]>;
 }
 
 export class Deployment {
@@ -35,6 +37,7 @@ export class Deployment {
   access: ClientAccess;
   readonly clientSource: string;
   readonly credentials?: Credentials;
+  readonly zones: Record<string, string[]>;
   private readonly journal: Journal;
   private readonly teardown: () => Promise<void>;
   private tornDown = false;
@@ -46,6 +49,7 @@ export class Deployment {
     this.access = opts.access;
     this.clientSource = opts.clientSource;
     this.credentials = opts.credentials;
+    this.zones = opts.zones ?? {};
     this.journal = opts.journal;
     this.teardown = opts.teardown;
   }
@@ -144,7 +148,8 @@ export class Deployment {
 
   /** Records the deployment as it stands (the reference for analysis). */
   record(): void {
-    this.journal.append('topology.nodes', { mode: this.mode.name, nodes: this.nodes.map(nodeRef), ...this.mode.describe(this) });
+    const zones = Object.keys(this.zones).length > 0 ? { zones: this.zones } : {};
+    this.journal.append('topology.nodes', { mode: this.mode.name, nodes: this.nodes.map(nodeRef), ...zones, ...this.mode.describe(this) });
   }
 
   /** Every node's log, with secrets scrubbed; a node whose log cannot be read is left out. */

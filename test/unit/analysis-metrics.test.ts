@@ -105,7 +105,7 @@ describe('analysis of a primary crash', () => {
   });
 
   it('counts writes by outcome and classifies lost, recovered and not-lost', () => {
-    expect(m.writes).toEqual({ attempted: 12, acknowledged: 8, failed: 2, indeterminate: 2, noreplicas: 0 });
+    expect(m.writes).toEqual({ attempted: 12, acknowledged: 8, failed: 2, indeterminate: 2, noreplicas: 0, oom: 0, misconf: 0 });
     expect(m.lostWrites).toEqual({ total: 3, durable: 1, unconfirmed: 2 });
     expect(m.recoveredWrites).toBe(1);
     expect(m.unexpectedWrites).toBe(0);
@@ -250,5 +250,63 @@ describe('longestGapOverlapping', () => {
     expect(longestGapOverlapping(acks, 150, 200)).toBe(800);
     expect(longestGapOverlapping(acks, 950, 2000, 3000)).toBe(1950); // 1050 -> end of load
     expect(longestGapOverlapping(new Float64Array(0), 10, 20)).toBeNull();
+  });
+});
+
+describe('memory, disks and restarts', () => {
+  const crashAll = (extra: JournalEvent[] = []) => [
+    ev(0, 'topology.nodes', { mode: 'sentinel', masterName: 'mymaster', nodes: NODES }),
+    ev(100, 'load.start'),
+    ev(1000, 'fault.inject', { key: 'kill-1#1', kind: 'kill', signal: 'SIGKILL', role: 'primary', node: 'redis-1', nodes: ['redis-1'] }),
+    ev(1002, 'fault.inject', { key: 'kill-2#1', kind: 'kill', signal: 'SIGKILL', role: 'replica', node: 'redis-2', nodes: ['redis-2', 'redis-3'] }),
+    ev(3000, 'load.stop'),
+    ev(3100, 'verify.done', { node: 'redis-1', checked: 5 }),
+    ...extra,
+  ];
+
+  it('RPO: from the earliest lost acknowledgement to t0; 0 when nothing is lost; null unverified', () => {
+    const lossy = ledgerOf([
+      [200, 5, Code.ok, 1, R1, Final.present],
+      [600, 10, Code.ok, 1, R1, Final.absent], // acknowledged at 610: 390 ms before the crash
+      [900, 5, Code.ok, 1, R1, Final.absent],
+      [1500, 5, Code.notConnected, WAIT_UNKNOWN, 255, Final.absent],
+      [2000, 5, Code.ok, 1, R1, Final.present],
+    ]);
+    const m = analyze(input(crashAll(), lossy));
+    expect(m.rpoMs).toBe(390);
+    expect(m.lostWrites.total).toBe(2);
+    const whole = ledgerOf([[200, 5, Code.ok, 1, R1, Final.present]]);
+    expect(analyze(input(crashAll(), whole)).rpoMs).toBe(0);
+    expect(analyze(input(crashAll().filter((e) => e.type !== 'verify.done'), lossy)).rpoMs).toBeNull();
+  });
+
+  it('a crash of every data node at once is said not to be a power loss', () => {
+    const m = analyze(input(crashAll(), ledgerOf([[200, 5, Code.ok, 1, R1, Final.present]])));
+    expect(m.findings.join('\n')).toMatch(/every data node was killed with SIGKILL.*0 acknowledged writes did not come back.*keeps the kernel's page cache.*not a power loss/);
+    // Only the primary killed: no such finding.
+    const one = crashAll().filter((e) => (e as { key?: string }).key !== 'kill-2#1');
+    expect(analyze(input(one, ledgerOf([]))).findings.join('\n')).not.toMatch(/every data node/);
+  });
+
+  it('counts OOM and MISCONF refusals apart, and one kernel OOM kill per death however many oom events', () => {
+    const rows = ledgerOf([
+      [200, 5, Code.ok, 1, R1, Final.present],
+      [1100, 1, Code.oom, WAIT_UNKNOWN, 255, Final.absent],
+      [1101, 1, Code.oom, WAIT_UNKNOWN, 255, Final.absent],
+      [1102, 1, Code.misconf, WAIT_UNKNOWN, 255, Final.absent],
+    ]);
+    const events = crashAll([
+      ev(1200, 'container.die', { node: 'redis-1', action: 'oom' }),
+      ev(1250, 'container.die', { node: 'redis-1', action: 'oom' }),
+      ev(1290, 'container.die', { node: 'redis-1', action: 'die', exitCode: '137' }),
+      ev(1300, 'container.die', { node: 'redis-2', action: 'die', exitCode: '137' }),
+      ev(1400, 'fault.fill', { node: 'redis-1', bytes: 3 * 1024 * 1024, values: 3, stoppedBy: 'connection-lost', error: 'Connection is closed.', ms: 180, oomKilled: true }),
+    ]);
+    const m = analyze(input(events, rows));
+    expect(m.writes).toMatchObject({ failed: 3, oom: 2, misconf: 1 });
+    expect(m.oomKills).toBe(1);
+    expect(m.fills).toEqual([{ node: 'redis-1', bytes: 3 * 1024 * 1024, values: 3, stoppedBy: 'connection-lost', error: 'Connection is closed.', ms: 180, oomKilled: true }]);
+    expect(m.findings.join('\n')).toMatch(/memory-fill wrote 3\.0 MB \(3 values\) to redis-1 in 180 ms, then the kernel OOM-killed redis-1/);
+    expect(m.findings.join('\n')).toMatch(/1 writes were refused with MISCONF.*Sentinel did not fail over/);
   });
 });

@@ -26,10 +26,11 @@ function metricsWith(o: MetricOverrides = {}): Metrics {
   const { writes, lostWrites, ...rest } = o;
   return {
     mode: 'sentinel', detectionMs: 1000, odownMs: 1100, failoverMs: 2000, rtoMs: 2500, durableRtoMs: 2600, writeUnavailableMs: 2400,
-    writes: { attempted: 5000, acknowledged: 4500, failed: 450, indeterminate: 50, noreplicas: 0, ...writes },
+    writes: { attempted: 5000, acknowledged: 4500, failed: 450, indeterminate: 50, noreplicas: 0, oom: 0, misconf: 0, ...writes },
     lostWrites: { total: 2, durable: 0, unconfirmed: 2, ...lostWrites },
     durableNote: null, recoveredWrites: 3, verifiedAgainst: 'redis-2', unexpectedWrites: 0, splitBrainWrites: 0, splitBrainWindowMs: null,
     failovers: 1, sdownEvents: 3, resync: null, promotedMostUpToDate: true, oldPrimary: 'redis-1', newPrimary: 'redis-2', phases: {}, steps: [],
+    rpoMs: 0, oomKills: 0, fills: [],
     perSentinel: {}, pfailMs: null, clusterDownMs: null, shards: [], findings: [], crossCheck: null, failuresByReason: {}, lostSample: [],
     throughput: { loadMs: 10_000, attemptedPerSecond: 500, acknowledgedPerSecond: 450 },
     ...rest,

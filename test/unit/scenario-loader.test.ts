@@ -90,3 +90,34 @@ describe('scenario loader', () => {
     await expect(loadScenario('primary-crsh')).rejects.toThrow(/unknown scenario "primary-crsh"; built-in scenarios: .*primary-crash/);
   });
 });
+
+describe('node host settings and zones', () => {
+  it('reads sizes in binary units, as redis.conf does, and keeps zones as written', () => {
+    const s = parseScenarioText(
+      [
+        'name: t',
+        'duration: 10s',
+        'topology:',
+        '  nodes:',
+        '    redis-1: { memory: 64mb, dataDisk: 512kb }',
+        '    redis-2: { memory: 1.5gb }',
+        '    sentinel-1: { memory: 4096 }',
+        '  zones: { a: [redis-1, sentinel-1], b: [redis-2] }',
+        'timeline:',
+        '  - { at: 2s, fault: zone-down, zone: primary }',
+        '  - { at: 3s, fault: memory-fill, target: zone:b }',
+      ].join('\n'),
+      'f.yaml',
+    );
+    expect(s.topology.nodes).toEqual({ 'redis-1': { memory: 64 * 1024 * 1024, dataDisk: 512 * 1024 }, 'redis-2': { memory: 1.5 * 1024 ** 3 }, 'sentinel-1': { memory: 4096 } });
+    expect(s.topology.zones).toEqual({ a: ['redis-1', 'sentinel-1'], b: ['redis-2'] });
+    expect(s.timeline[0]).toMatchObject({ fault: 'zone-down', zone: 'primary', how: 'kill' });
+    expect(s.timeline[1]).toMatchObject({ fault: 'memory-fill', target: 'zone:b', bytes: 1024 ** 3, valueSize: 256 * 1024 });
+  });
+
+  it('has no zones and no host limits by default', () => {
+    const s = parseScenarioText('name: t\nduration: 10s\n', 'f.yaml');
+    expect(s.topology.nodes).toEqual({});
+    expect(s.topology.zones).toBeUndefined();
+  });
+});

@@ -9,9 +9,9 @@ import type { Metrics } from '../../src/record/metrics.ts';
 function metricsWith(overrides: Partial<Metrics>): Metrics {
   return {
     mode: 'sentinel', detectionMs: 1043, odownMs: 1120, failoverMs: 2210, rtoMs: 3120.4, durableRtoMs: 3300, writeUnavailableMs: 3050,
-    writes: { attempted: 20000, acknowledged: 19800, failed: 150, indeterminate: 50, noreplicas: 0 },
+    writes: { attempted: 20000, acknowledged: 19800, failed: 150, indeterminate: 50, noreplicas: 0, oom: 0, misconf: 0 },
     lostWrites: { total: 2, durable: 0, unconfirmed: 2 }, durableNote: null, recoveredWrites: 10, verifiedAgainst: 'redis-2', unexpectedWrites: 0,
-    splitBrainWrites: 0, splitBrainWindowMs: null, failovers: 1, sdownEvents: 3, resync: null, promotedMostUpToDate: true,
+    splitBrainWrites: 0, splitBrainWindowMs: null, failovers: 1, sdownEvents: 3, resync: null, promotedMostUpToDate: true, rpoMs: 0, oomKills: 0, fills: [],
     oldPrimary: 'redis-1', newPrimary: 'redis-2', phases: {}, steps: [], perSentinel: {}, pfailMs: null, clusterDownMs: null, shards: [],
     findings: [], crossCheck: null, failuresByReason: {}, lostSample: [], throughput: null,
     ...overrides,

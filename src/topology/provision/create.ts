@@ -17,12 +17,12 @@ import { checkUserConfig } from './configCheck.ts';
 import { Deployment } from '../deployment.ts';
 import { ClientAccess, chooseClientPath } from '../access.ts';
 import { DockerRuntime } from '../runtime/docker/runtime.ts';
-import { addressInSubnet, createContainer, createRunNetwork, removeRun, startContainer } from '../runtime/docker/create.ts';
+import { addressInSubnet, createContainer, createRunNetwork, removeRun, startContainer, type ContainerSpec } from '../runtime/docker/create.ts';
 import { ensureNettoolsImage, resolveSentinelImage, resolveServerImage } from '../runtime/docker/images.ts';
 import { assertDockerAvailable } from '../runtime/docker/client.ts';
 import { cleanLeftovers } from '../runtime/docker/cleanup.ts';
 import { clientTlsOptions, makeDrillCertificates, removeDrillCertificates, tlsFiles, type TlsMaterial } from '../tls.ts';
-import { type ConfigInput } from '../serverConfig.ts';
+import { type ConfigInput, type Directive } from '../serverConfig.ts';
 import { profileFor, sentinelProfileFor, type NodeLaunch } from '../profiles/index.ts';
 import { waitHealthy } from '../health.ts';
 import { HAPROXY_NODE, HAPROXY_PORT, docsConfig, fileConfig, roleConfig } from '../haproxy.ts';
@@ -111,6 +111,7 @@ export class CreateProvisioner implements Provisioner {
       journal,
       clientSource: network.gateway,
       credentials,
+      zones: scenario.topology.zones,
       teardown: async () => {
         await this.scratchNodes?.settled(); // a warm-up still creating containers would leave one behind
         await removeRun(runId, [...dep.nodes.map((n) => n.id), ...(this.scratchNodes?.ids ?? [])]);
@@ -138,10 +139,14 @@ export class CreateProvisioner implements Provisioner {
     // Create in parallel (recorded at once, so teardown finds even a node whose start failed), start in order.
     const created = await Promise.allSettled(
       plans.map(async (plan) => {
+        const limits = nodeHostSettings(scenario.topology.nodes[plan.name]);
         const launch: NodeLaunch =
-          plan.kind === 'data' ? profile.dataNode(config, { replicaOf: plan.replicaOf ?? null, modeLines: plan.configLines }) : sentinelProfile.sentinel!(config, plan.configLines);
+          plan.kind === 'data'
+            ? profile.dataNode(config, { replicaOf: plan.replicaOf ?? null, modeLines: plan.configLines, overrides: limits.overrides })
+            : sentinelProfile.sentinel!(config, plan.configLines);
         const c = await createContainer(runId, network.name, {
           ...this.launchSpec(launch, plan.kind === 'data' ? this.image : this.sentinelImage),
+          host: limits.host,
           name: `${network.name}-${plan.name}`,
           node: plan.name,
           ip: addresses.get(plan.name)!,
@@ -221,4 +226,20 @@ export class CreateProvisioner implements Provisioner {
     if (this.deployment) await this.deployment.down();
     else await removeRun(this.opts.runId, []);
   }
+}
+
+/** Unused by anything else in the image: the tmpfs a size-limited data disk is mounted on. */
+export const DATA_DISK_DIR = '/fd-disk';
+
+/**
+ * A node's host limits as the runtime applies them: a memory limit, and a data disk as a tmpfs of the
+ * given size with the server's `dir` pointed at it (the config file stays in /data: Sentinel rewrites
+ * it there). A tmpfs lives and dies with its container, so nothing of it outlasts teardown.
+ */
+export function nodeHostSettings(settings: Scenario['topology']['nodes'][string] | undefined): { host?: ContainerSpec['host']; overrides?: Directive[] } {
+  if (!settings) return {};
+  const host: NonNullable<ContainerSpec['host']> = {};
+  if (settings.memory) host.memoryBytes = settings.memory;
+  if (settings.dataDisk) host.tmpfs = { [DATA_DISK_DIR]: `rw,size=${settings.dataDisk}` };
+  return { host, ...(settings.dataDisk ? { overrides: [['dir', DATA_DISK_DIR] as const] } : {}) };
 }

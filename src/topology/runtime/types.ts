@@ -11,6 +11,8 @@ export interface NodeState {
   /** Changes whenever the node (re)starts: a restarted node has a fresh network namespace. */
   startedAt: string;
   exitCode: number | null;
+  /** The kernel's OOM killer ended its last run (the container's memory limit was reached). */
+  oomKilled: boolean;
   /** Its address on the deployment's network right now (may change after a restart). */
   ip: string | null;
 }
@@ -52,6 +54,10 @@ export interface NodeRuntime {
   probeNetem(): Promise<string | null>;
   /** Closes shells and removes every helper the runtime added for this run. */
   removeHelpers(): Promise<void>;
+  /** The files under a directory of the node's filesystem (also while it is stopped), by path relative to `dir`. */
+  readFiles(node: Node, dir: string): Promise<Map<string, Buffer>>;
+  /** Replaces one file in the node's filesystem (also while it is stopped): what a disk-damage fault does. */
+  writeFile(node: Node, dir: string, name: string, content: Buffer): Promise<void>;
   /** Removes a node the harness created. Refuses nodes it did not create. */
   remove(node: Node): Promise<void>;
 }

@@ -8,6 +8,7 @@ import type { Node } from '../../node.ts';
 import type { DeathWatch, ExecResult, NodeRuntime, NodeState } from '../types.ts';
 import { docker, drain, demuxDockerStream, LABEL_NODE, LABEL_RUN } from './client.ts';
 import { NetnsHelpers, probeNetem } from './netns.ts';
+import tar from 'tar-stream';
 
 export class DockerRuntime implements NodeRuntime {
   readonly kind = 'docker';
@@ -41,7 +42,7 @@ export class DockerRuntime implements NodeRuntime {
     const all = info.NetworkSettings.Networks ?? {};
     const networks = this.network ? [all[this.network]].filter((n) => n) : Object.values(all);
     const ip = networks.map((n) => n.IPAddress).find((a) => a) ?? null;
-    return { running: info.State.Running, paused: info.State.Paused, startedAt: info.State.StartedAt, exitCode: info.State.ExitCode ?? null, ip };
+    return { running: info.State.Running, paused: info.State.Paused, startedAt: info.State.StartedAt, exitCode: info.State.ExitCode ?? null, oomKilled: info.State.OOMKilled === true, ip };
   }
 
   /** The node's address on a given network (a container may be on several). */
@@ -132,6 +133,37 @@ export class DockerRuntime implements NodeRuntime {
 
   removeHelpers(): Promise<void> {
     return this.helpers.removeAll();
+  }
+
+  async readFiles(node: Node, dir: string): Promise<Map<string, Buffer>> {
+    const archive = (await this.container(node).getArchive({ path: dir })) as unknown as NodeJS.ReadableStream;
+    const files = new Map<string, Buffer>();
+    const extract = tar.extract();
+    const base = dir.replace(/\/+$/, '').split('/').pop() ?? '';
+    await new Promise<void>((resolve, reject) => {
+      extract.on('entry', (header, stream, next) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: unknown) => chunks.push(c as Buffer));
+        stream.on('end', () => {
+          // Docker names entries after the directory itself: "appendonlydir/appendonly.aof.1.incr.aof".
+          if (header.type === 'file') files.set(header.name.startsWith(`${base}/`) ? header.name.slice(base.length + 1) : header.name, Buffer.concat(chunks));
+          next();
+        });
+        stream.resume();
+      });
+      extract.on('finish', resolve);
+      extract.on('error', reject);
+      archive.on('error', reject);
+      archive.pipe(extract);
+    });
+    return files;
+  }
+
+  async writeFile(node: Node, dir: string, name: string, content: Buffer): Promise<void> {
+    const pack = tar.pack();
+    pack.entry({ name, mode: 0o644 }, content);
+    pack.finalize();
+    await this.container(node).putArchive(pack as unknown as NodeJS.ReadableStream, { path: dir });
   }
 
   async remove(node: Node): Promise<void> {
