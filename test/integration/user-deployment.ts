@@ -35,10 +35,17 @@ export async function startUserDeployment(opts: { replicas: number; sentinels: n
   const labels = (service: string) => ['--label', `com.docker.compose.project=${project}`, '--label', `com.docker.compose.service=${service}`, '--label', 'dev.ferrite-drill=no'];
   const dep: UserDeployment = { project, network, data: [], sentinels: [], remove: () => {} };
   const dir = mkdtempSync(join(tmpdir(), 'fd-user-'));
+  // Each step on its own: a container already gone must not keep the network behind.
+  const attempt = (args: string[]) => {
+    try {
+      execFileSync('docker', args, { stdio: 'ignore' });
+    } catch {
+      // already removed
+    }
+  };
   dep.remove = () => {
-    const all = [...dep.data, ...dep.sentinels];
-    if (all.length) execFileSync('docker', ['rm', '-f', '-v', ...all], { stdio: 'ignore' });
-    execFileSync('docker', ['network', 'rm', network], { stdio: 'ignore' });
+    for (const name of [...dep.data, ...dep.sentinels]) attempt(['rm', '-f', '-v', name]);
+    attempt(['network', 'rm', network]);
     rmSync(dir, { recursive: true, force: true });
   };
   try {

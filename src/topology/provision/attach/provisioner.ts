@@ -14,7 +14,7 @@ import type { PreparedImage, Provisioner } from '../provisioner.ts';
 import { Journal as ScratchJournal } from '../../../record/journal.ts';
 import { Deployment } from '../../deployment.ts';
 import { ClientAccess, chooseClientPath } from '../../access.ts';
-import { AdminClients, type Endpoint } from '../../admin.ts';
+import { AdminClients, pairsToRecord, type Endpoint } from '../../admin.ts';
 import { SentinelMode } from '../../modes/sentinel/mode.ts';
 import { waitReplicationOnline } from '../../modes/replication.ts';
 import { DockerRuntime } from '../../runtime/docker/runtime.ts';
@@ -138,12 +138,20 @@ export class AttachProvisioner implements Provisioner {
     // Before any fault: what `clean` needs to bring these containers back if this process is killed.
     this.record = await createAttachRecord(runId, nodes.map((n) => n.id));
     this.runtime.watchNodes(nodes);
-    // Ready as it is: replication links up and every sentinel sees a reachable quorum. Nothing is set.
+    // Ready as it is: replication links up, every sentinel sees the primary healthy (no sdown, odown or
+    // failover under way: a drill must not start in the middle of one) and a reachable quorum. Nothing is set.
     await waitReplicationOnline(dep, signal, timeoutMs);
     await waitFor(
-      'every sentinel to see a reachable quorum (SENTINEL CKQUORUM)',
+      'every sentinel to see the primary healthy, with a reachable quorum (SENTINEL MASTER flags, CKQUORUM)',
       async (note) => {
         for (const s of dep.sentinels) {
+          const m = pairsToRecord(await dep.command(s, 'SENTINEL', 'MASTER', plan.masterName));
+          if (m.flags !== 'master') return note(`${s.name} flags the primary ${m.flags}`), undefined;
+          // A deployment just started: Sentinel learns replicas from the primary's INFO (every 10 s) and
+          // peers from hello messages (every 2 s); the drill's view of it must be complete first.
+          if (Number(m['num-slaves']) < plan.replicas.length || Number(m['num-other-sentinels']) < plan.sentinels.length - 1) {
+            return note(`${s.name} knows ${m['num-slaves']}/${plan.replicas.length} replicas and ${m['num-other-sentinels']}/${plan.sentinels.length - 1} other sentinels`), undefined;
+          }
           const ck = String(await dep.command(s, 'SENTINEL', 'CKQUORUM', plan.masterName).catch((err: Error) => err.message));
           if (!ck.startsWith('OK')) return note(`${s.name}: ${ck}`), undefined;
         }

@@ -66,9 +66,10 @@ export async function cleanLeftovers(opts: { all: boolean }): Promise<CleanRepor
 }
 
 /**
- * What a killed attached run may have left a user's containers as — stopped, paused, or its server
- * process frozen by SIGSTOP (Docker still says "running") — undone: started, unpaused, sent SIGCONT
- * (harmless to a process that runs). Returns the names of those it changed.
+ * What a killed attached run may have left a user's containers as — stopped, paused, its server
+ * process frozen by SIGSTOP (Docker still says "running"), iptables chains of the run in its namespace —
+ * undone: started, unpaused, sent SIGCONT (harmless to a process that runs), swept. Returns the names
+ * of those it started or unpaused.
  */
 async function revive(ids: string[], runId: string, report: CleanReport): Promise<string[]> {
   const changed: string[] = [];
