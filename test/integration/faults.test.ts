@@ -6,6 +6,7 @@
  */
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { Redis } from 'ioredis';
 import { dockerMissingReason } from './docker-available.ts';
 import { bringUpForTest, dockerState, dockerWait, type TestDeployment } from './deployment.ts';
@@ -13,6 +14,7 @@ import type { Deployment } from '../../src/topology/deployment.ts';
 import type { Node } from '../../src/topology/node.ts';
 import { injectFault, healFault } from '../../src/faults/inject.ts';
 import type { FaultContext } from '../../src/faults/kind.ts';
+import { LinkProxies } from '../../src/faults/links.ts';
 import { timelineEntry, type FaultEntry } from '../../src/scenario/schema.ts';
 
 type Reply = 'PONG' | 'timeout' | `error: ${string}`;
@@ -319,6 +321,47 @@ describe.skipIf(dockerMissingReason !== null)('each fault kind: effect and heal,
     await healFault(f, ctx, 'scheduled');
     expect(await run(primary, 'tc qdisc show dev eth0')).not.toMatch(/netem/);
   });
+
+  it('latency through the proxy: the replica\'s link goes via nat + proxy, WAIT takes both delays; heal leaves no rule, proxy or listener', async () => {
+    const links = new LinkProxies(runId);
+    links.netemMissing = netemMissing;
+    const client = new Redis({ ...topology.access.endpoint(primary), maxRetriesPerRequest: 0 });
+    const timedWait = async () => {
+      await client.set('fd:lat', String(Date.now()));
+      const start = performance.now();
+      const acked = Number(await client.call('WAIT', 1, 3000));
+      return { acked, ms: performance.now() - start };
+    };
+    const natChains = async () => (await run(replica, 'iptables -w -t nat -S')).split('\n').filter((l) => l.includes(`FD-${runId}`));
+    try {
+      for (let i = 0; i < 20 && (await timedWait()).acked !== 1; i++);
+      const before = await timedWait();
+      const f = await injectFault(fault({ fault: 'latency', link: 'replication', target: 'replica', delay: '300ms', mechanism: 'proxy' }), 'latency#1', { ...ctx, links });
+      expect(await natChains()).not.toEqual([]);
+      const [proxy] = Object.values(await (await links.client()).proxies());
+      expect(proxy).toMatchObject({ listen: expect.stringMatching(new RegExp(`^${topology.clientSource}:\\d+$`)), upstream: `${primary.ip}:${primary.port}` });
+      expect(proxy.toxics.map((t) => [t.stream, t.attributes.latency])).toEqual([['upstream', 300], ['downstream', 300]]);
+      // The primary lists the replica at its own address, not the proxy's (Sentinel would see a stranger).
+      expect(String(await topology.command(primary, 'INFO', 'replication'))).toContain(`ip=${replica.ip},`);
+      const during = await timedWait();
+      console.log(`latency proxy: WAIT 1 ${before.ms.toFixed(1)} ms before, ${during.ms.toFixed(1)} ms with 300 ms each way`);
+      expect(during.acked).toBe(1);
+      expect(during.ms).toBeGreaterThanOrEqual(590);
+      await healFault(f, ctx, 'scheduled');
+      expect(await natChains()).toEqual([]);
+      expect(await (await links.client()).proxies()).toEqual({});
+      expect(await topology.command(replica, 'CONFIG', 'GET', 'replica-announce-ip')).toEqual(['replica-announce-ip', '']);
+      let after = await timedWait();
+      for (let i = 0; i < 20 && (after.acked !== 1 || after.ms > 250); i++) after = await timedWait();
+      expect(after.ms).toBeLessThan(during.ms / 2);
+      await links.close();
+      const [host, port] = proxy.listen.split(':');
+      await expect(new Promise((resolve, reject) => connect({ host, port: Number(port) }, () => resolve('open')).once('error', reject))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    } finally {
+      client.disconnect();
+      await links.close();
+    }
+  }, 60_000);
 });
 
 /** The number in the harness's chain name, from `iptables -S` lines ("-N FD-<run>-<n>"). */
