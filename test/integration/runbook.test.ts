@@ -115,11 +115,14 @@ describe.skipIf(dockerMissingReason !== null)('runbook drills against real Redis
     const r = run.result;
     const m = r.metrics!;
     expectStepsTookEffect(run, ['switchover']);
-    expect(r.faults.map((f) => [f.kind, f.node, f.role])).toEqual([
-      ['restart', 'redis-2', 'replica'],
-      ['restart', 'redis-3', 'replica'],
-      ['restart', 'redis-1', 'replica'],
+    expect(r.faults.map((f) => [f.kind, f.node])).toEqual([
+      ['restart', 'redis-2'],
+      ['restart', 'redis-3'],
+      ['restart', 'redis-1'],
     ]);
+    // The replicas were restarted as replicas (the old primary's role at its restart depends on how far
+    // the sentinels had agreed on the switchover by then).
+    expect(r.faults.slice(0, 2).map((f) => f.role)).toEqual(['replica', 'replica']);
     expect(m.failovers).toBe(1);
     expect(m.oldPrimary).toBe('redis-1');
     expect(m.newPrimary).not.toBe('redis-1');
