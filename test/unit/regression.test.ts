@@ -8,7 +8,7 @@ import { describe, it, expect } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareResult, compareSamples, verdictForExit } from '../../src/regression/compare.ts';
+import { compareResult, compareSamples, compareSummary, verdictForExit } from '../../src/regression/compare.ts';
 import { baselineFor, baselineFromOptions, loadBaseline } from '../../src/regression/baseline.ts';
 import { sampleOfResult, sampleOfSummary, type RepeatSummary } from '../../src/regression/sample.ts';
 import { formatComparison } from '../../src/regression/table.ts';
@@ -158,6 +158,17 @@ describe('repeats', () => {
     const cur = sampleOfSummary(summary(3, { rtoMs: stat(2, 2500, 2600) }), '/c');
     const c = compareSamples(base, cur);
     expect(row(c, 'rtoMs', 'p50')).toMatchObject({ regression: true, note: 'no value in 1 of 3 runs (the baseline had one in each of its 3)' });
+  });
+
+  it('a repeat summary against a single run: its p50 against the run\'s value; no finished run, or no baseline: not compared', () => {
+    const base = sampleOfResult(resultWith(metricsWith({ detectionMs: 1000 })), '/b/result.json');
+    const c = compareSummary(summary(3, { detectionMs: stat(3, 1600, 2900) }), base);
+    expect(c.basis).toBe('single run against p50 of repeats');
+    // 1000 + 200 + 500 = 1700 allowed: the p50 of 1600 is fine, whatever the tail.
+    expect(row(c, 'detectionMs', 'p50')).toMatchObject({ baseline: 1000, current: 1600, regression: false });
+    expect(c.currentRuns).toBe(3);
+    expect(compareSummary(summary(0, {}), base)).toMatchObject({ rows: [], note: 'no run finished: nothing to compare' });
+    expect(compareSummary(summary(3, {}), null, undefined, '/s.json').note).toBe('/s.json holds no run of "synthetic": nothing to compare (a drill new to the suite?)');
   });
 
   it('a single run against repeats is compared with their p50; metrics on one side only are listed', () => {
