@@ -1,5 +1,4 @@
 /** Commands only: parse the command line, call the engine, print, and exit with the right code. */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { loadScenario, listBuiltinScenarios } from '../scenario/loader.ts';
 import { scenarioJsonSchema } from '../scenario/schema.ts';
@@ -17,11 +16,13 @@ import { loadSuite, listBuiltinSuites } from '../suite/loader.ts';
 import { runSuite } from '../suite/run.ts';
 import type { Verdict } from '../record/result.ts';
 import { rerenderRun } from '../report/rerender.ts';
+import { rerenderSuite, suiteFolderOf } from '../report/suiteOutputs.ts';
 import { runPreflightOnly } from '../engine/preflightCommand.ts';
 import { formatPreflightTable } from '../preflight/table.ts';
 import { describeIdentity } from '../topology/profiles/identity.ts';
 import { baselineFor, baselineFromOptions } from '../regression/baseline.ts';
 import { compareResult, verdictForExit } from '../regression/compare.ts';
+import { harnessVersion } from '../util/version.ts';
 
 /**
  * bin/ferrite-drill.mjs exits at once on a signal that comes while the program is still loading (nothing
@@ -69,11 +70,8 @@ const BASELINE_FLAG = '--baseline <path>';
 const BASELINE_HELP = 'compare with an earlier run, metric by metric with per-metric tolerances: its result.json, a suite.json, a --repeat summary.json, or a folder holding one (bad input, exit 2, when missing or unreadable)';
 const FAIL_ON_REGRESSION_HELP = 'exit 1 when a metric regressed against --baseline (without it regressions are reported and the exit code follows the verdict)';
 
-/** The version in package.json (the one npm installed). */
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+/** Warnings that must reach the user even with --quiet or --json (which keep stdout for the result). */
+const warn = (message: string) => process.stderr.write(`ferrite-drill: ${message}\n`);
 
 export async function main(argv: string[]): Promise<void> {
   process.exitCode = await runCli(argv);
@@ -84,7 +82,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const program = new Command()
     .name('ferrite-drill')
     .description('Failover drills for Redis-compatible HA deployments: bring up primary/replicas/sentinels in Docker, inject faults under write load, measure detection, failover, RTO and lost writes.')
-    .version(packageVersion(), '-V, --version', 'print the version and exit')
+    .version(harnessVersion(), '-V, --version', 'print the version and exit')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)');
 
@@ -142,7 +140,8 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--check', 'validate the suite and every scenario it names, then exit without running anything')
     .option(BASELINE_FLAG, `${BASELINE_HELP}; each drill is compared with the baseline's run of the same scenario`)
     .option('--fail-on-regression', FAIL_ON_REGRESSION_HELP)
-    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; check?: boolean; baseline?: string; failOnRegression?: boolean }) => {
+    .option('--no-pdf', 'do not print the sign-off report to report.pdf (headless Chromium) at the end')
+    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; check?: boolean; pdf: boolean; baseline?: string; failOnRegression?: boolean }) => {
       const loaded = await loadSuite(name);
       const baseline = await baselineFromOptions(opts, loaded.drills.map((d) => d.scenario.name));
       if (opts.check) {
@@ -153,6 +152,8 @@ export async function runCli(argv: string[]): Promise<number> {
         const result = await runSuite(loaded, {
           outDir: opts.out,
           baseline,
+          pdf: opts.pdf,
+          warn,
           signal,
           progress: createProgress({ quiet: Boolean(opts.quiet || opts.json) }),
           onDrill: (d, r) => {
@@ -167,9 +168,16 @@ export async function runCli(argv: string[]): Promise<number> {
 
   program
     .command('report')
-    .description('re-render report.html and junit.xml from a saved run folder or its result.json')
-    .argument('<run>', 'run folder (reports/<scenario>-<time>/) or path to its result.json')
-    .action(async (target: string) => {
+    .description('re-render a saved run\'s report.html and junit.xml, or a suite folder\'s sign-off report (index.html, report.pdf) from its suite.json')
+    .argument('<run>', 'run folder (reports/<scenario>-<time>/) or its result.json, or a suite folder (reports/suite-<name>-<time>/) or its suite.json')
+    .option('--no-pdf', 'suite folders: do not print report.pdf')
+    .action(async (target: string, opts: { pdf: boolean }) => {
+      const suiteDir = suiteFolderOf(target);
+      if (suiteDir) {
+        const out = await rerenderSuite(suiteDir, { pdf: opts.pdf, warn });
+        process.stdout.write(`wrote ${out.html}\n${out.pdf ? `wrote ${out.pdf}` : `no report.pdf: ${out.pdfReason}`}\n`);
+        return;
+      }
       const { html, junit } = await rerenderRun(target);
       process.stdout.write(`wrote ${html}\nwrote ${junit}\n`);
     });

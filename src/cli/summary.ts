@@ -62,6 +62,6 @@ export function formatSuiteSummary(r: SuiteResult): string {
   ];
   for (const d of r.drills.filter((x) => x.verdict === 'skipped')) lines.push(`  skipped ${d.scenario}: ${d.reason}`);
   if (r.regressions) lines.push(`  baseline       ${r.baseline}: ${r.regressions.length === 0 ? 'no regression' : `${r.regressions.length} REGRESSION${r.regressions.length > 1 ? 'S' : ''}: ${r.regressions.join('; ')}`}`);
-  lines.push(`  summary        ${join(r.outDir, 'index.html')}`, `  junit          ${join(r.outDir, 'junit.xml')}`);
+  lines.push(`  summary        ${join(r.outDir, 'index.html')}`, `  pdf            ${r.pdf ? join(r.outDir, r.pdf) : `none (${r.pdfReason})`}`, `  junit          ${join(r.outDir, 'junit.xml')}`);
   return lines.join('\n') + '\n';
 }

@@ -26,6 +26,7 @@ import { verifyLedger } from '../workload/verify.ts';
 import { faultKind } from '../faults/registry.ts';
 import { TimelineRunner } from './timeline.ts';
 import { emptyResult, faultRecords, round } from './resultOf.ts';
+import { composeDirectives } from '../topology/serverConfig.ts';
 import { analyzeRun } from './analyzeRun.ts';
 import { preflightPhase } from './preflightPhase.ts';
 import { describeIdentity, probeServerIdentity } from '../topology/profiles/identity.ts';
@@ -104,6 +105,8 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     const usesFault = (name: string) => scenario.timeline.some((e) => e.fault === name);
     const provisioner = new CreateProvisioner({ runId, scenario, journal, mode, credentials, enableDebugCommand: usesFault('stall'), scenarioFile: loaded.file, warmScratch: !opts.skipPreflight });
     state.provisioner = provisioner;
+    // The same composition the provisioner writes into each data node's config, kept for the reports.
+    result.topology.appliedConfig = Object.fromEntries(composeDirectives({ topology: scenario.topology, tls: false, enableDebugCommand: usesFault('stall') }));
     const image = await provisioner.prepare(progress.info);
     result.image = image.image;
     result.imageSource = image.how;

@@ -103,6 +103,11 @@ export interface TopologySummary {
   replicasPerShard?: number;
   nodeTimeoutMs?: number;
   serverConfig: Record<string, unknown>;
+  /**
+   * What the harness wrote to every data node, in redis.conf names: its defaults (no persistence) with
+   * the scenario's directives over them (the server profile renders these into its own format).
+   */
+  appliedConfig?: Record<string, string | number | boolean>;
   auth?: { user: string | null; sentinelPassword: boolean } | null;
   tls?: { clientAuth: string } | null;
 }

@@ -11,12 +11,16 @@ import type { Progress } from '../engine/progress.ts';
 import type { DrillResult, Verdict } from '../record/result.ts';
 import { writeRunOutputs } from '../report/write.ts';
 import { renderJunit } from '../report/junit.ts';
-import { renderSuiteIndex } from '../report/suiteIndex.ts';
 import { baselineFor, type Baseline } from '../regression/baseline.ts';
 import { compareResult } from '../regression/compare.ts';
+import { writeSuiteSummary, writeSuitePdf } from '../report/suiteOutputs.ts';
+import { harnessVersion } from '../util/version.ts';
+import { describeHost, type HostInfo } from './host.ts';
 
 export interface SuiteDrill {
   scenario: string;
+  /** The checklist item this drill checks, in words (the scenario's description's first sentence, or its name). */
+  item: string;
   scenarioFile: string;
   /** "skipped": not run (the suite was interrupted, or stopped after a failure). */
   verdict: Verdict | 'skipped';
@@ -43,10 +47,18 @@ export interface SuiteResult {
   finishedAt: string;
   durationMs: number;
   outDir: string;
+  /** The ferrite-drill version that ran the suite. */
+  harnessVersion: string;
+  /** The machine it ran on (null: not recorded). */
+  host: HostInfo | null;
   drills: SuiteDrill[];
   /** With --baseline: what it was, and every regression as "drill: metric". */
   baseline?: string | null;
   regressions?: string[];
+  /** The sign-off report printed as PDF beside index.html (null: not written, see pdfReason). */
+  pdf: string | null;
+  /** Why there is no report.pdf (no Chromium here, --no-pdf, the print failed, or the suite is still running). */
+  pdfReason: string | null;
 }
 
 export interface SuiteOptions {
@@ -55,14 +67,25 @@ export interface SuiteOptions {
   progress: Progress;
   /** Compare each drill with the baseline's run of the same scenario (the n-th run with the n-th). */
   baseline?: Baseline | null;
+  /** Print the sign-off report to report.pdf at the end (default true; --no-pdf turns it off). */
+  pdf?: boolean;
+  /** Where to say that report.pdf could not be written (default: the progress lines). */
+  warn?: (message: string) => void;
   /** Told when each drill ends (for the terminal). */
   onDrill?: (drill: SuiteDrill, result: DrillResult | null) => void;
 }
 
-function summarize(result: DrillResult, outDir: string): SuiteDrill {
+/** The checklist item a drill stands for: the first sentence of its scenario's description, else its name. */
+export function checklistItem(name: string, description: string): string {
+  const first = /^(.+?[.!?])(\s|$)/s.exec(description.trim())?.[1] ?? description.trim();
+  return first.replace(/\s+/g, ' ') || name;
+}
+
+function summarize(result: DrillResult, outDir: string, item: string): SuiteDrill {
   const m = result.metrics;
   return {
     scenario: result.scenario,
+    item,
     scenarioFile: result.scenarioFile,
     verdict: result.verdict,
     reason: result.error,
@@ -92,14 +115,18 @@ export async function runSuite(loaded: LoadedSuite, opts: SuiteOptions): Promise
   const started = new Date();
   const outDir = resolve(opts.outDir ?? defaultOutDir(`suite-${loaded.suite.name}`, started));
   await mkdir(outDir, { recursive: true });
-  const drills: SuiteDrill[] = loaded.drills.map((d) => ({
-    scenario: d.scenario.name, scenarioFile: d.file, verdict: 'skipped', reason: 'not run yet', dir: null, durationMs: null,
+  const items = loaded.drills.map((d) => checklistItem(d.scenario.name, d.scenario.description));
+  const drills: SuiteDrill[] = loaded.drills.map((d, i) => ({
+    scenario: d.scenario.name, item: items[i], scenarioFile: d.file, verdict: 'skipped', reason: 'not run yet', dir: null, durationMs: null,
     detectionMs: null, failoverMs: null, rtoMs: null, lostWrites: null, lostDurable: null, failedExpectations: [],
   }));
   const results: DrillResult[] = [];
+  /** Each drill's result by its place in the suite, for the sign-off report (null: not run). */
+  const byDrill: (DrillResult | null)[] = loaded.drills.map(() => null);
   const result: SuiteResult = {
     suite: loaded.suite.name, suiteFile: loaded.file, description: loaded.suite.description, verdict: 'pass',
-    startedAt: started.toISOString(), finishedAt: started.toISOString(), durationMs: 0, outDir, drills,
+    startedAt: started.toISOString(), finishedAt: started.toISOString(), durationMs: 0, outDir,
+    harnessVersion: harnessVersion(), host: await describeHost(), drills, pdf: null, pdfReason: 'the suite is still running',
     ...(opts.baseline ? { baseline: opts.baseline.source, regressions: [] } : {}),
   };
   /** Set when a signal stopped the suite: it did not finish, whatever the drills that ran said. */
@@ -110,9 +137,8 @@ export async function runSuite(loaded: LoadedSuite, opts: SuiteOptions): Promise
     result.verdict = overallVerdict(drills, interrupted);
     if (opts.baseline) result.regressions = drills.flatMap((d) => (d.regressions ?? []).map((m) => `${d.scenario}: ${m}`));
     const skipped = drills.filter((d) => d.verdict === 'skipped').map((d) => ({ scenario: d.scenario, reason: d.reason ?? 'not run' }));
-    await writeFile(join(outDir, 'suite.json'), JSON.stringify(result, null, 2) + '\n');
     await writeFile(join(outDir, 'junit.xml'), renderJunit(results, `ferrite-drill suite ${loaded.suite.name}`, skipped));
-    await writeFile(join(outDir, 'index.html'), renderSuiteIndex(result));
+    await writeSuiteSummary(result, byDrill);
   };
 
   let stopReason: string | null = null;
@@ -136,12 +162,17 @@ export async function runSuite(loaded: LoadedSuite, opts: SuiteOptions): Promise
     }
     await writeRunOutputs(dir, outcome);
     results.push(r);
-    drills[i] = summarize(r, outDir);
+    byDrill[i] = r;
+    drills[i] = summarize(r, outDir, items[i]);
     opts.onDrill?.(drills[i], r);
     if (opts.signal.aborted && r.verdict === 'error') stopReason = interruption();
     else if (loaded.suite.stopOnFailure && r.verdict !== 'pass') stopReason = `stopOnFailure: ${r.scenario} ended ${r.verdict}`;
     await save();
   }
   await save();
+  await writeSuitePdf(result, {
+    skip: opts.pdf === false ? 'not asked for (--no-pdf)' : interrupted ? `the suite was interrupted; "ferrite-drill report ${outDir}" prints it` : null,
+    warn: opts.warn ?? ((m) => opts.progress.info(m)),
+  });
   return result;
 }
