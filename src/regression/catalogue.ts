@@ -38,9 +38,10 @@ const timing = (name: MetricName, nullMeans: NullMeaning, headline = false): Com
 const count = (name: MetricName, direction: Direction, relative: number, absolute: number, headline = false): ComparableMetric => ({
   name, unit: 'writes', direction, relative, absolute, nullMeans: 'unknown', headline, of: metric(name),
 });
-// Sub-millisecond latencies on a shared host: p50 may grow 50 % + 1 ms, a p99 (a few slow writes) double + 5 ms.
+// Sub-millisecond latencies on a shared host swing with the neighbours' load (measured here: the same
+// drill's p50 before the fault at 0.86 and 2.98 ms): they may double, plus 2 ms (p50) or 10 ms (p99).
 const latency = (window: 'before' | 'during' | 'after', p: 'p50' | 'p99', headline = false): ComparableMetric => ({
-  name: `latency.${window}.${p}`, unit: 'ms', direction: 'lower-is-better', relative: p === 'p50' ? 0.5 : 1, absolute: p === 'p50' ? 1 : 5, nullMeans: 'unknown', headline,
+  name: `latency.${window}.${p}`, unit: 'ms', direction: 'lower-is-better', relative: 1, absolute: p === 'p50' ? 2 : 10, nullMeans: 'unknown', headline,
   of: (r) => r.series?.latency[window][p] ?? null,
 });
 
