@@ -21,7 +21,7 @@ export type NullMeaning = 'never' | 'unknown' | 'zero';
 
 export interface ComparableMetric {
   name: string;
-  unit: 'ms' | 'writes' | 'writes/s' | 'events';
+  unit: 'ms' | 'writes' | 'writes/s' | 'events' | 'ratio';
   direction: Direction;
   relative: number;
   absolute: number;
@@ -76,8 +76,12 @@ export const COMPARABLE_METRICS: ComparableMetric[] = [
   // Measured here with 6 other drills on 2 cores: the same drill ran at 383 and 677 acknowledged/s.
   { name: 'throughput.acknowledgedPerSecond', unit: 'writes/s', direction: 'higher-is-better', relative: 0.5, absolute: 0, nullMeans: 'unknown', headline: true, of: (r) => r.metrics?.throughput?.acknowledgedPerSecond ?? null },
   { name: 'throughput.attemptedPerSecond', unit: 'writes/s', direction: 'higher-is-better', relative: 0.5, absolute: 0, nullMeans: 'unknown', of: (r) => r.metrics?.throughput?.attemptedPerSecond ?? null },
-  latency('before', 'p50'),
-  latency('before', 'p99', true),
+  // The fault's effect on the write latency (metrics.latency, by when a write started) ...
+  { ...latency('before', 'p50'), name: 'latency.beforeP50Ms', of: metric('latency.beforeP50Ms') },
+  { ...latency('during', 'p50', true), name: 'latency.duringP50Ms', of: metric('latency.duringP50Ms') },
+  { name: 'latency.riseP50', unit: 'ratio', direction: 'lower-is-better', relative: 1, absolute: 1, nullMeans: 'unknown', of: metric('latency.riseP50') },
+  // ... and the tails, from the series (by when a write completed).
+  latency('before', 'p99'),
   latency('during', 'p99'),
   latency('after', 'p50'),
   latency('after', 'p99'),
