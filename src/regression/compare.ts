@@ -8,7 +8,7 @@ import type { Comparison, ComparisonRow, ComparedStat, Tolerance } from '../reco
 import type { DrillResult } from '../record/result.ts';
 import { COMPARABLE_METRICS, type ComparableMetric } from './catalogue.ts';
 import type { RegressionSettings } from './schema.ts';
-import { baselineRef, sampleOfResult, type MetricSample, type SampleStat } from './sample.ts';
+import { baselineRef, sampleOfResult, sampleOfSummary, type MetricSample, type RepeatSummary, type SampleStat } from './sample.ts';
 import { fmt } from './table.ts';
 
 export function toleranceFor(m: ComparableMetric, settings?: RegressionSettings): Tolerance {
@@ -97,11 +97,20 @@ export function noComparison(note: string, baseline: MetricSample | null, curren
   return { baseline: baseline ? baselineRef(baseline) : null, currentRuns, basis: 'single runs', rows: [], regressions: [], notCompared: [], note };
 }
 
+const notInBaseline = (scenario: string, source: string) => `${source} holds no run of "${scenario}": nothing to compare (a drill new to the suite?)`;
+
 /** A finished drill against its baseline sample (null: the baseline has no run of this scenario). */
 export function compareResult(result: DrillResult, baseline: MetricSample | null, settings?: RegressionSettings, baselineSource = 'the baseline'): Comparison {
-  if (!baseline) return noComparison(`${baselineSource} holds no run of "${result.scenario}": nothing to compare (a drill new to the suite?)`, null, 1);
+  if (!baseline) return noComparison(notInBaseline(result.scenario, baselineSource), null, 1);
   if (!result.metrics) return noComparison(`the drill did not complete (${result.error ?? result.verdict}): nothing to compare`, baseline, 1);
   return compareSamples(baseline, sampleOfResult(result, result.outDir), settings);
+}
+
+/** A --repeat series (its summary) against the baseline sample: p50 and p95 against repeats, p50 against a single run. */
+export function compareSummary(summary: RepeatSummary & { outDir?: string }, baseline: MetricSample | null, settings?: RegressionSettings, baselineSource = 'the baseline'): Comparison {
+  if (!baseline) return noComparison(notInBaseline(summary.scenario, baselineSource), null, summary.runs);
+  if (summary.runs === 0) return noComparison('no run finished: nothing to compare', baseline, 0);
+  return compareSamples(baseline, sampleOfSummary(summary, summary.outDir ?? ''), settings);
 }
 
 /**

@@ -10,6 +10,7 @@ import { METRIC_DEFINITIONS, type MetricName, type Metrics } from '../record/met
 import { describeIdentity } from '../record/server.ts';
 import { metricValue } from '../analysis/expectations.ts';
 import type { SuiteDrill, SuiteResult } from '../suite/run.ts';
+import { describeRegressions } from '../regression/table.ts';
 
 export type ItemVerdict = SuiteDrill['verdict'];
 
@@ -39,7 +40,8 @@ export interface Risk {
   n: number;
   anchor: string;
   scenario: string;
-  verdict: Exclude<ItemVerdict, 'pass'>;
+  /** regressed: the drill passed but a metric is worse than the --baseline run's beyond its tolerance. */
+  verdict: Exclude<ItemVerdict, 'pass'> | 'regressed';
   text: string;
 }
 
@@ -267,7 +269,9 @@ export function buildSignoff(suite: SuiteResult, results: (DrillResult | null)[]
     const evidence = r ? evidenceOf(r) : [];
     for (const e of evidence) shown.add(e.metric);
     checklist.push({ n, anchor: anchorOf(n), item: d.item ?? d.scenario, scenario: d.scenario, verdict: d.verdict, outcome: outcomeOf(d.verdict), evidence, report: d.dir ? `${d.dir}/report.html` : null });
-    if (d.verdict !== 'pass') risks.push({ n, anchor: anchorOf(n), scenario: d.scenario, verdict: d.verdict, text: riskText(d, r) });
+    const regressed = describeRegressions(r?.comparison);
+    if (d.verdict !== 'pass') risks.push({ n, anchor: anchorOf(n), scenario: d.scenario, verdict: d.verdict, text: [riskText(d, r), regressed].filter(Boolean).join(' ') });
+    else if (regressed) risks.push({ n, anchor: anchorOf(n), scenario: d.scenario, verdict: 'regressed', text: regressed });
     if (r) ran.push({ n, scenario: d.scenario, r });
     else if (d.verdict !== 'skipped') unknown.push(d.scenario);
     sections.push(sectionOf(n, d, r));

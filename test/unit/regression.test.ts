@@ -8,10 +8,12 @@ import { describe, it, expect } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareResult, compareSamples, verdictForExit } from '../../src/regression/compare.ts';
+import { compareResult, compareSamples, compareSummary, verdictForExit } from '../../src/regression/compare.ts';
 import { baselineFor, baselineFromOptions, loadBaseline } from '../../src/regression/baseline.ts';
 import { sampleOfResult, sampleOfSummary, type RepeatSummary } from '../../src/regression/sample.ts';
 import { formatComparison } from '../../src/regression/table.ts';
+import { buildSignoff } from '../../src/report/signoff.ts';
+import type { SuiteDrill, SuiteResult } from '../../src/suite/run.ts';
 import { renderHtmlReport } from '../../src/report/html.ts';
 import { parseScenarioText } from '../../src/scenario/loader.ts';
 import { InputError } from '../../src/util/errors.ts';
@@ -161,6 +163,17 @@ describe('repeats', () => {
     expect(row(c, 'rtoMs', 'p50')).toMatchObject({ regression: true, note: 'no value in 1 of 3 runs (the baseline had one in each of its 3)' });
   });
 
+  it('a repeat summary against a single run: its p50 against the run\'s value; no finished run, or no baseline: not compared', () => {
+    const base = sampleOfResult(resultWith(metricsWith({ detectionMs: 1000 })), '/b/result.json');
+    const c = compareSummary(summary(3, { detectionMs: stat(3, 1600, 2900) }), base);
+    expect(c.basis).toBe('single run against p50 of repeats');
+    // 1000 + 200 + 500 = 1700 allowed: the p50 of 1600 is fine, whatever the tail.
+    expect(row(c, 'detectionMs', 'p50')).toMatchObject({ baseline: 1000, current: 1600, regression: false });
+    expect(c.currentRuns).toBe(3);
+    expect(compareSummary(summary(0, {}), base)).toMatchObject({ rows: [], note: 'no run finished: nothing to compare' });
+    expect(compareSummary(summary(3, {}), null, undefined, '/s.json').note).toBe('/s.json holds no run of "synthetic": nothing to compare (a drill new to the suite?)');
+  });
+
   it('a single run against repeats is compared with their p50; metrics on one side only are listed', () => {
     const base = sampleOfSummary(summary(3, { rtoMs: stat(3, 2000, 2400), detectionMs: stat(3, 1000, 1100) }), '/b');
     const c = compareResult(resultWith(metricsWith({ rtoMs: 3100, detectionMs: 1000 })), base);
@@ -262,6 +275,25 @@ describe('what people see', () => {
     expect(html).toMatch(/<tr data-metric="rtoMs"><td>/);
     expect(html).toContain('1 regression(s): detectionMs');
     expect(renderHtmlReport(resultWith(metricsWith()), [])).not.toContain('id="comparison"');
+  });
+});
+
+describe('the sign-off document', () => {
+  it('lists a drill that passed but regressed as an open risk, with the numbers; a failed one gets them added', () => {
+    const drill = (scenario: string, verdict: SuiteDrill['verdict']): SuiteDrill => ({
+      scenario, item: scenario, scenarioFile: `${scenario}.yaml`, verdict, reason: null, dir: `d-${scenario}`, durationMs: 1, detectionMs: null, failoverMs: null, rtoMs: null,
+      lostWrites: 0, lostDurable: 0, failedExpectations: verdict === 'fail' ? ['failovers >= 1: 0'] : [],
+    });
+    const suite = { suite: 's', drills: [drill('a', 'pass'), drill('b', 'pass'), drill('c', 'fail')] } as unknown as SuiteResult;
+    const regressed = compare({ detectionMs: 1000 }, { detectionMs: 3100 });
+    const clean = compare({}, {});
+    const failed = { ...resultWith(metricsWith()), verdict: 'fail' as const, comparison: regressed, expectations: [{ metric: 'failovers' as const, limit: '>= 1', min: 1, max: null, actual: 0, pass: false }] };
+    const risks = buildSignoff(suite, [{ ...resultWith(metricsWith()), comparison: regressed }, { ...resultWith(metricsWith()), comparison: clean }, failed]).risks;
+    const sentence = 'Worse than the baseline (run abcd1234, /tmp/base/result.json): detectionMs 3,100 ms against 1,000 ms (allowed <= 1,700 ms).';
+    expect(risks.map((r) => [r.scenario, r.verdict])).toEqual([['a', 'regressed'], ['c', 'fail']]);
+    expect(risks[0].text).toBe(sentence);
+    expect(risks[1].text.endsWith(` ${sentence}`)).toBe(true);
+    expect(risks[1].text.startsWith('Did not hold: ')).toBe(true);
   });
 });
 
