@@ -17,7 +17,7 @@ import { describeHost, type HostInfo } from './host.ts';
 
 export interface SuiteDrill {
   scenario: string;
-  /** The checklist item this drill checks, in words (the scenario's description's first sentence, or its name). */
+  /** The checklist item this drill checks, in words (the suite's `checklist` entry, else the scenario's description's first sentence, else its name). */
   item: string;
   scenarioFile: string;
   /** "skipped": not run (the suite was interrupted, or stopped after a failure). */
@@ -105,7 +105,7 @@ export async function runSuite(loaded: LoadedSuite, opts: SuiteOptions): Promise
   const started = new Date();
   const outDir = resolve(opts.outDir ?? defaultOutDir(`suite-${loaded.suite.name}`, started));
   await mkdir(outDir, { recursive: true });
-  const items = loaded.drills.map((d) => checklistItem(d.scenario.name, d.scenario.description));
+  const items = loaded.drills.map((d) => loaded.suite.checklist[d.scenario.name] ?? checklistItem(d.scenario.name, d.scenario.description));
   const drills: SuiteDrill[] = loaded.drills.map((d, i) => ({
     scenario: d.scenario.name, item: items[i], scenarioFile: d.file, verdict: 'skipped', reason: 'not run yet', dir: null, durationMs: null,
     detectionMs: null, failoverMs: null, rtoMs: null, lostWrites: null, lostDurable: null, failedExpectations: [],
