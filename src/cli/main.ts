@@ -21,6 +21,8 @@ import { runPreflightOnly } from '../engine/preflightCommand.ts';
 import { formatPreflightTable } from '../preflight/table.ts';
 import { describeIdentity } from '../topology/profiles/identity.ts';
 import { harnessVersion } from '../util/version.ts';
+import { baselineFor, baselineFromOptions } from '../regression/baseline.ts';
+import { compareResult, verdictForExit } from '../regression/compare.ts';
 
 /**
  * bin/ferrite-drill.mjs exits at once on a signal that comes while the program is still loading (nothing
@@ -67,6 +69,10 @@ async function withInterruptHandling(work: (signal: AbortSignal) => Promise<Verd
 /** Warnings that must reach the user even with --quiet or --json (which keep stdout for the result). */
 const warn = (message: string) => process.stderr.write(`ferrite-drill: ${message}\n`);
 
+const BASELINE_FLAG = '--baseline <path>';
+const BASELINE_HELP = 'compare with an earlier run, metric by metric with per-metric tolerances: its result.json, a suite.json, a --repeat summary.json, or a folder holding one (bad input, exit 2, when missing or unreadable)';
+const FAIL_ON_REGRESSION_HELP = 'exit 1 when a metric regressed against --baseline (without it regressions are reported and the exit code follows the verdict)';
+
 export async function main(argv: string[]): Promise<void> {
   process.exitCode = await runCli(argv);
 }
@@ -88,18 +94,22 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('-q, --quiet', 'no progress lines, only the summary')
     .option('--json', 'print result.json to stdout instead of the summary')
     .option('--skip-preflight', 'experts: start the faults without the HA conformance preflight (which otherwise stops a drill whose server lacks what it relies on, exit 3)')
-    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; skipPreflight?: boolean }) => {
+    .option(BASELINE_FLAG, BASELINE_HELP)
+    .option('--fail-on-regression', FAIL_ON_REGRESSION_HELP)
+    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; skipPreflight?: boolean; baseline?: string; failOnRegression?: boolean }) => {
       const loaded = await loadScenario(name);
+      const baseline = await baselineFromOptions(opts, [loaded.scenario.name]);
       code = await withInterruptHandling(async (signal) => {
         const progress = createProgress({ quiet: Boolean(opts.quiet || opts.json) });
         const outDir = opts.out ?? defaultOutDir(loaded.scenario.name);
         const outcome = await runDrill(loaded, { signal, progress, skipPreflight: Boolean(opts.skipPreflight) });
-        await writeRunOutputs(outDir, outcome);
         const result = outcome.result;
+        if (baseline) result.comparison = compareResult(result, baselineFor(baseline, result.scenario), loaded.scenario.regression, baseline.source);
+        await writeRunOutputs(outDir, outcome);
         progress.info(`output in ${result.outDir}`);
         if (opts.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
         else process.stdout.write(formatSummary(result));
-        return result.verdict;
+        return verdictForExit(result.verdict, result.comparison?.regressions.length ?? 0, opts.failOnRegression);
       });
     });
 
@@ -129,8 +139,11 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--json', 'print suite.json to stdout instead of the summary')
     .option('--check', 'validate the suite and every scenario it names, then exit without running anything')
     .option('--no-pdf', 'do not print the sign-off report to report.pdf (headless Chromium) at the end')
-    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; check?: boolean; pdf: boolean }) => {
+    .option(BASELINE_FLAG, `${BASELINE_HELP}; each drill is compared with the baseline's run of the same scenario`)
+    .option('--fail-on-regression', FAIL_ON_REGRESSION_HELP)
+    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; check?: boolean; pdf: boolean; baseline?: string; failOnRegression?: boolean }) => {
       const loaded = await loadSuite(name);
+      const baseline = await baselineFromOptions(opts, loaded.drills.map((d) => d.scenario.name));
       if (opts.check) {
         process.stdout.write(`${loaded.file}: valid suite "${loaded.suite.name}": ${loaded.drills.map((d) => d.scenario.name).join(', ')}\n`);
         return;
@@ -140,15 +153,16 @@ export async function runCli(argv: string[]): Promise<number> {
           outDir: opts.out,
           pdf: opts.pdf,
           warn,
+          baseline,
           signal,
           progress: createProgress({ quiet: Boolean(opts.quiet || opts.json) }),
-          onDrill: (d) => {
-            if (!opts.json) process.stdout.write(formatSuiteDrillLine(d));
+          onDrill: (d, r) => {
+            if (!opts.json) process.stdout.write(formatSuiteDrillLine(d, r));
           },
         });
         if (opts.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
         else process.stdout.write(formatSuiteSummary(result));
-        return result.verdict;
+        return verdictForExit(result.verdict, result.regressions?.length ?? 0, opts.failOnRegression);
       });
     });
 

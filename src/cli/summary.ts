@@ -3,6 +3,7 @@ import type { DrillResult } from '../record/result.ts';
 import { describeIdentity } from '../record/server.ts';
 import { join } from 'node:path';
 import type { SuiteDrill, SuiteResult } from '../suite/run.ts';
+import { formatComparison } from '../regression/table.ts';
 
 const fmtMs = (v: number | null | undefined) => (v === null || v === undefined ? 'never' : `${Math.round(v)} ms`);
 const fmt = fmtMs;
@@ -41,15 +42,17 @@ export function formatSummary(r: DrillResult): string {
   for (const e of r.expectations) {
     lines.push(`  ${e.pass ? 'pass' : 'FAIL'}  ${e.metric} ${e.limit}: ${e.actual === null ? 'never happened' : e.actual}`);
   }
+  if (r.comparison) lines.push(formatComparison(r.comparison));
   lines.push(`  report         ${join(r.outDir, 'report.html')}`);
   return lines.join('\n') + '\n';
 }
 
-/** One line per finished drill of a suite. */
-export function formatSuiteDrillLine(d: SuiteDrill): string {
+/** One line per finished drill of a suite (with --baseline, then what regressed against it). */
+export function formatSuiteDrillLine(d: SuiteDrill, result?: DrillResult | null): string {
   const numbers = `detection ${fmt(d.detectionMs)}, failover ${fmt(d.failoverMs)}, rto ${fmt(d.rtoMs)}, lost ${d.lostWrites ?? 'unknown'} (durable ${d.lostDurable ?? 'unknown'})`;
   const why = [d.reason, ...d.failedExpectations].filter(Boolean).join('; ');
-  return `${d.verdict.toUpperCase().padEnd(5)} ${d.scenario.padEnd(32)} ${numbers}${why ? `\n      ${why}` : ''}\n`;
+  const comparison = result?.comparison ? `\n${formatComparison(result.comparison, 'regressions').replace(/^ {2}/gm, '      ')}` : '';
+  return `${d.verdict.toUpperCase().padEnd(5)} ${d.scenario.padEnd(32)} ${numbers}${why ? `\n      ${why}` : ''}${comparison}\n`;
 }
 
 export function formatSuiteSummary(r: SuiteResult): string {
@@ -58,6 +61,7 @@ export function formatSuiteSummary(r: SuiteResult): string {
     `\nsuite ${r.suite}: ${r.verdict.toUpperCase()} (${count('pass')} passed, ${count('fail')} failed, ${count('error')} could not run, ${count('skipped')} skipped) in ${Math.round(r.durationMs / 1000)} s`,
   ];
   for (const d of r.drills.filter((x) => x.verdict === 'skipped')) lines.push(`  skipped ${d.scenario}: ${d.reason}`);
+  if (r.regressions) lines.push(`  baseline       ${r.baseline}: ${r.regressions.length === 0 ? 'no regression' : `${r.regressions.length} REGRESSION${r.regressions.length > 1 ? 'S' : ''}: ${r.regressions.join('; ')}`}`);
   lines.push(`  summary        ${join(r.outDir, 'index.html')}`, `  pdf            ${r.pdf ? join(r.outDir, r.pdf) : `none (${r.pdfReason})`}`, `  junit          ${join(r.outDir, 'junit.xml')}`);
   return lines.join('\n') + '\n';
 }

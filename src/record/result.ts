@@ -1,5 +1,6 @@
 /** The result contract (result.json): stable camelCase fields that CI jobs and the report read. */
 import type { MetricName, Metrics } from './metrics.ts';
+import type { Comparison } from './comparison.ts';
 
 export type Verdict = 'pass' | 'fail' | 'error';
 
@@ -190,6 +191,8 @@ export interface DrillResult {
   /** Bucketed load and latency over time, latency percentiles, fault bands (for charts). */
   series: Series | null;
   expectations: ExpectationResult[];
+  /** Against the --baseline run, metric by metric (absent without --baseline). */
+  comparison?: Comparison | null;
   /** Folder holding this run's files (set by whoever writes them). */
   outDir: string;
   files: Record<string, string>;

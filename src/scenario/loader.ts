@@ -10,6 +10,7 @@ import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, typ
 import type { z } from 'zod';
 import { scenarioSchema, type Scenario } from './schema.ts';
 import { METRIC_NAMES } from '../record/metrics.ts';
+import { COMPARABLE_NAMES } from '../regression/catalogue.ts';
 import { InputError } from '../util/errors.ts';
 
 export const BUILTIN_SCENARIO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios');
@@ -120,7 +121,10 @@ const SCENARIO_FILE: YamlFileKind<Scenario> = {
   schema: scenarioSchema as unknown as z.ZodType<Scenario>,
   what: 'a scenario',
   minimal: 'name: ..., duration: ...',
-  keysAt: (path) => (path.length === 1 && path[0] === 'expect' ? [...METRIC_NAMES] : undefined),
+  keysAt: (path) =>
+    path.length === 1 && path[0] === 'expect' ? [...METRIC_NAMES]
+    : path.length === 2 && path[0] === 'regression' && path[1] === 'tolerance' ? [...COMPARABLE_NAMES]
+    : undefined,
 };
 
 export interface ValidatedYaml<T> {

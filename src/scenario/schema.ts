@@ -7,6 +7,7 @@ import { METRIC_NAMES } from '../record/metrics.ts';
 import { duration, SHARD_SELECTOR } from './primitives.ts';
 import { FAULT_REGISTRY, faultKind } from '../faults/registry.ts';
 import { profileFor } from '../topology/profiles/index.ts';
+import { regressionSettings } from '../regression/schema.ts';
 
 export { ROLE_SELECTORS } from './primitives.ts';
 export const SERVER_KINDS = ['redis', 'valkey', 'ferrite'] as const;
@@ -183,6 +184,7 @@ const scenarioObject = z.strictObject({
     .partialRecord(z.enum(METRIC_NAMES), limit)
     .default({})
     .meta({ description: 'Limits on metrics; the drill fails when one does not hold.' }),
+  regression: regressionSettings.prefault({}),
 });
 type ScenarioInput = z.output<typeof scenarioObject>;
 

@@ -14,6 +14,8 @@ import { renderJunit } from '../report/junit.ts';
 import { writeSuiteSummary, writeSuitePdf } from '../report/suiteOutputs.ts';
 import { harnessVersion } from '../util/version.ts';
 import { describeHost, type HostInfo } from './host.ts';
+import { baselineFor, type Baseline } from '../regression/baseline.ts';
+import { compareResult } from '../regression/compare.ts';
 
 export interface SuiteDrill {
   scenario: string;
@@ -32,6 +34,8 @@ export interface SuiteDrill {
   lostWrites: number | null;
   lostDurable: number | null;
   failedExpectations: string[];
+  /** Against --baseline: the metrics that regressed (null: not compared). */
+  regressions?: string[] | null;
 }
 
 export interface SuiteResult {
@@ -52,6 +56,9 @@ export interface SuiteResult {
   pdf: string | null;
   /** Why there is no report.pdf (no Chromium here, --no-pdf, the print failed, or the suite is still running). */
   pdfReason: string | null;
+  /** With --baseline: what it was, and every regression as "drill: metric". */
+  baseline?: string | null;
+  regressions?: string[];
 }
 
 export interface SuiteOptions {
@@ -62,6 +69,8 @@ export interface SuiteOptions {
   pdf?: boolean;
   /** Where to say that report.pdf could not be written (default: the progress lines). */
   warn?: (message: string) => void;
+  /** Compare each drill with the baseline's run of the same scenario (the n-th run with the n-th). */
+  baseline?: Baseline | null;
   /** Told when each drill ends (for the terminal). */
   onDrill?: (drill: SuiteDrill, result: DrillResult | null) => void;
 }
@@ -88,6 +97,7 @@ function summarize(result: DrillResult, outDir: string, item: string): SuiteDril
     lostWrites: m?.verifiedAgainst ? m.lostWrites.total : null,
     lostDurable: m?.verifiedAgainst ? m.lostWrites.durable : null,
     failedExpectations: result.expectations.filter((e) => !e.pass).map((e) => `${e.metric} ${e.limit}: ${e.actual ?? 'never happened'}`),
+    regressions: result.comparison ? result.comparison.regressions : null,
   };
 }
 
@@ -117,6 +127,7 @@ export async function runSuite(loaded: LoadedSuite, opts: SuiteOptions): Promise
     suite: loaded.suite.name, suiteFile: loaded.file, description: loaded.suite.description, verdict: 'pass',
     startedAt: started.toISOString(), finishedAt: started.toISOString(), durationMs: 0, outDir,
     harnessVersion: harnessVersion(), host: await describeHost(), drills, pdf: null, pdfReason: 'the suite is still running',
+    ...(opts.baseline ? { baseline: opts.baseline.source, regressions: [] } : {}),
   };
   /** Set when a signal stopped the suite: it did not finish, whatever the drills that ran said. */
   let interrupted = false;
@@ -124,6 +135,7 @@ export async function runSuite(loaded: LoadedSuite, opts: SuiteOptions): Promise
     result.finishedAt = new Date().toISOString();
     result.durationMs = Date.now() - started.getTime();
     result.verdict = overallVerdict(drills, interrupted);
+    if (opts.baseline) result.regressions = drills.flatMap((d) => (d.regressions ?? []).map((m) => `${d.scenario}: ${m}`));
     const skipped = drills.filter((d) => d.verdict === 'skipped').map((d) => ({ scenario: d.scenario, reason: d.reason ?? 'not run' }));
     await writeFile(join(outDir, 'junit.xml'), renderJunit(results, `ferrite-drill suite ${loaded.suite.name}`, skipped));
     await writeSuiteSummary(result, byDrill);
@@ -143,8 +155,12 @@ export async function runSuite(loaded: LoadedSuite, opts: SuiteOptions): Promise
     opts.progress.info(`suite ${loaded.suite.name}: drill ${i + 1}/${loaded.drills.length}: ${drill.scenario.name}`);
     const dir = join(outDir, `${String(i + 1).padStart(2, '0')}-${drill.scenario.name}`);
     const outcome = await runDrill(drill, { signal: opts.signal, progress: opts.progress });
-    await writeRunOutputs(dir, outcome);
     const r = outcome.result;
+    if (opts.baseline) {
+      const occurrence = loaded.drills.slice(0, i).filter((d) => d.scenario.name === drill.scenario.name).length;
+      r.comparison = compareResult(r, baselineFor(opts.baseline, drill.scenario.name, occurrence), drill.scenario.regression, opts.baseline.source);
+    }
+    await writeRunOutputs(dir, outcome);
     results.push(r);
     byDrill[i] = r;
     drills[i] = summarize(r, outDir, items[i]);
