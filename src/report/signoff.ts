@@ -31,6 +31,8 @@ export interface ChecklistRow {
   /** What the verdict means for the item, in words. */
   outcome: string;
   evidence: Evidence[];
+  /** Metrics that regressed against --baseline (empty: none, or not compared). */
+  regressions: string[];
   /** The drill's own report, relative to the suite's folder (null: it did not run). */
   report: string | null;
 }
@@ -39,7 +41,8 @@ export interface Risk {
   n: number;
   anchor: string;
   scenario: string;
-  verdict: Exclude<ItemVerdict, 'pass'>;
+  /** "regression": the drill held its expectations but got worse than the --baseline run. */
+  verdict: Exclude<ItemVerdict, 'pass'> | 'regression';
   text: string;
 }
 
@@ -170,6 +173,16 @@ export function riskText(d: SuiteDrill, r: DrillResult | null): string {
   return `Did not hold: ${failed.join('; ') || 'an expectation failed'}.${findings.length ? ` ${findings.join(' ')}` : ''}`;
 }
 
+/** What got worse against the --baseline run, with both numbers and what was allowed. */
+export function regressionText(d: SuiteDrill, r: DrillResult | null, baseline: string | null | undefined): string {
+  const rows = (r?.comparison?.rows ?? []).filter((row) => row.regression);
+  const fmt = (v: number | null, unit: string) => (v === null ? 'never' : `${formatNumber(v)}${unit ? ` ${unit}` : ''}`);
+  const parts = rows.length
+    ? rows.map((row) => `${row.metric}${row.stat === 'value' ? '' : ` ${row.stat}`} ${fmt(row.baseline, row.unit)} → ${fmt(row.current, row.unit)}${row.limit ? ` (allowed ${row.limit})` : row.note ? ` (${row.note})` : ''}`)
+    : (d.regressions ?? []);
+  return `Regressed against the baseline${baseline ? ` ${baseline}` : ''}: ${parts.join('; ')}.`;
+}
+
 function outcomeOf(verdict: ItemVerdict): string {
   return { pass: 'held', fail: 'did not hold', error: 'not checked (the drill could not complete)', skipped: 'not checked (not run)' }[verdict];
 }
@@ -266,8 +279,9 @@ export function buildSignoff(suite: SuiteResult, results: (DrillResult | null)[]
     const r = results[i] ?? null;
     const evidence = r ? evidenceOf(r) : [];
     for (const e of evidence) shown.add(e.metric);
-    checklist.push({ n, anchor: anchorOf(n), item: d.item ?? d.scenario, scenario: d.scenario, verdict: d.verdict, outcome: outcomeOf(d.verdict), evidence, report: d.dir ? `${d.dir}/report.html` : null });
+    checklist.push({ n, anchor: anchorOf(n), item: d.item ?? d.scenario, scenario: d.scenario, verdict: d.verdict, outcome: outcomeOf(d.verdict), evidence, regressions: d.regressions ?? [], report: d.dir ? `${d.dir}/report.html` : null });
     if (d.verdict !== 'pass') risks.push({ n, anchor: anchorOf(n), scenario: d.scenario, verdict: d.verdict, text: riskText(d, r) });
+    if (d.regressions?.length) risks.push({ n, anchor: anchorOf(n), scenario: d.scenario, verdict: 'regression', text: regressionText(d, r, suite.baseline) });
     if (r) ran.push({ n, scenario: d.scenario, r });
     else if (d.verdict !== 'skipped') unknown.push(d.scenario);
     sections.push(sectionOf(n, d, r));

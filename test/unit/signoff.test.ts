@@ -1,5 +1,9 @@
 /** The suite's sign-off document from synthetic suite results: checklist, evidence, open risks, deployment, and its HTML. */
 import { describe, it, expect } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSuite } from '../../src/suite/loader.ts';
 import { buildSignoff, evidenceOf } from '../../src/report/signoff.ts';
 import { renderSuiteIndex } from '../../src/report/suiteIndex.ts';
 import { checklistItem, type SuiteDrill, type SuiteResult } from '../../src/suite/run.ts';
@@ -158,6 +162,23 @@ describe('open risks', () => {
     expect(buildSignoff(one, [never]).risks[0].text).toBe('Did not hold: failover (failoverMs) should be <= 8000, but it never happened.');
   });
 
+  it('a drill that held but regressed against the baseline is an open risk, with both numbers and what was allowed', () => {
+    const regressed = drillResult({
+      comparison: {
+        baseline: null, currentRuns: 1, basis: 'single runs', notCompared: [], note: null, regressions: ['rtoMs'],
+        rows: [
+          { metric: 'rtoMs', unit: 'ms', stat: 'value', baseline: 2500, current: 4620, delta: 2120, tolerance: { direction: 'higher', relative: 0.2, absolute: 500, from: 'default' }, limit: '<= 3,500 ms', regression: true },
+          { metric: 'detectionMs', unit: 'ms', stat: 'value', baseline: 1100, current: 1120, delta: 20, tolerance: { direction: 'higher', relative: 0.2, absolute: 500, from: 'default' }, limit: '<= 1,820 ms', regression: false },
+        ],
+      },
+    });
+    const one: SuiteResult = { ...suite, baseline: 'last/suite.json', drills: [{ ...suiteDrill('primary-crash', 'pass', 1), regressions: ['rtoMs'] }] };
+    const s = buildSignoff(one, [regressed]);
+    expect(s.risks.map((r) => [r.verdict, r.text])).toEqual([['regression', 'Regressed against the baseline last/suite.json: rtoMs 2,500 ms → 4,620 ms (allowed <= 3,500 ms).']]);
+    expect(s.checklist[0].regressions).toEqual(['rtoMs']);
+    expect(renderSuiteIndex(one, [regressed])).toContain('<div class="unmet">regressed against the baseline: rtoMs</div>');
+  });
+
   it('none when every item held', () => {
     const all: SuiteResult = { ...suite, verdict: 'pass', drills: [suiteDrill('primary-crash', 'pass', 1)] };
     expect(buildSignoff(all, [crash]).risks).toEqual([]);
@@ -222,5 +243,29 @@ describe('checklist item from a scenario description', () => {
     );
     expect(checklistItem('x', 'No trailing stop')).toBe('No trailing stop');
     expect(checklistItem('short-control', '')).toBe('short-control');
+  });
+});
+
+describe('a suite\'s checklist entries', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fd-checklist-'));
+  const suiteFile = (name: string, body: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, body);
+    return file;
+  };
+
+  it('name the item of each drill they are keyed by', async () => {
+    const loaded = await loadSuite(suiteFile('good.yaml', 'name: s\nscenarios: [control, primary-crash]\nchecklist:\n  primary-crash: Primary failure is survived\n'));
+    expect(loaded.suite.checklist).toEqual({ 'primary-crash': 'Primary failure is survived' });
+  });
+
+  it('an entry for a drill the suite does not run is bad input, naming the line and the drills', async () => {
+    const file = suiteFile('bad.yaml', 'name: s\nscenarios: [control, primary-crash]\nchecklist:\n  primary-crash: ok\n  primary-crsh: typo\n');
+    await expect(loadSuite(file)).rejects.toThrow(`${file}:5:17: checklist.primary-crsh: no drill of this suite is named "primary-crsh"; its drills: control, primary-crash`);
+  });
+
+  it('an empty item is bad input', async () => {
+    const file = suiteFile('empty.yaml', 'name: s\nscenarios: [control]\nchecklist:\n  control: "  "\n');
+    await expect(loadSuite(file)).rejects.toThrow('a checklist item says in words what the drill checks');
   });
 });
