@@ -102,5 +102,5 @@ describe.skipIf(dockerMissingReason !== null || toolsMissing !== null)('the sign
     expect(pageText(pdf, 1)).toContain(`failovers: ${failovers} (expected >= 1: not met)`);
     expect((JSON.parse(readFileSync(join(out, 'suite.json'), 'utf8')) as SuiteResult).pdf).toBe('report.pdf');
     expect(harnessLeftovers()).toEqual({ containers: [], networks: [] });
-  }, 180_000);
+  }, 300_000);
 });

@@ -167,8 +167,8 @@ describe('open risks', () => {
       comparison: {
         baseline: null, currentRuns: 1, basis: 'single runs', notCompared: [], note: null, regressions: ['rtoMs'],
         rows: [
-          { metric: 'rtoMs', unit: 'ms', stat: 'value', baseline: 2500, current: 4620, delta: 2120, tolerance: { direction: 'higher', relative: 0.2, absolute: 500, from: 'default' }, limit: '<= 3,500 ms', regression: true },
-          { metric: 'detectionMs', unit: 'ms', stat: 'value', baseline: 1100, current: 1120, delta: 20, tolerance: { direction: 'higher', relative: 0.2, absolute: 500, from: 'default' }, limit: '<= 1,820 ms', regression: false },
+          { metric: 'rtoMs', unit: 'ms', stat: 'value', baseline: 2500, current: 4620, delta: 2120, tolerance: { direction: 'lower-is-better', relative: 0.2, absolute: 500, from: 'default' }, limit: '<= 3,500 ms', regression: true },
+          { metric: 'detectionMs', unit: 'ms', stat: 'value', baseline: 1100, current: 1120, delta: 20, tolerance: { direction: 'lower-is-better', relative: 0.2, absolute: 500, from: 'default' }, limit: '<= 1,820 ms', regression: false },
         ],
       },
     });
