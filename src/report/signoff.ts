@@ -158,7 +158,9 @@ export function evidenceOf(r: DrillResult): Evidence[] {
 function failedExpectationText(e: ExpectationResult, m: Metrics | null): string {
   const measured = e.actual === null ? 'it never happened' : `${formatMetric(e.metric, e.actual, m)} was measured`;
   const label = LABELS[e.metric] && LABELS[e.metric] !== e.metric ? `${LABELS[e.metric]} (${e.metric})` : e.metric;
-  return `${label} should be ${e.limit}, but ${measured}${e.note ? ` (${e.note})` : ''}`;
+  // The note of an expectation on an event that never came says just that: no need to say it twice.
+  const note = e.note && !(e.actual === null && e.note.startsWith('never happened')) ? ` (${e.note})` : '';
+  return `${label} should be ${e.limit}, but ${measured}${note}`;
 }
 
 /** Why an item is open, in words a reviewer can act on. */
