@@ -20,9 +20,9 @@ import { rerenderSuite, suiteFolderOf } from '../report/suiteOutputs.ts';
 import { runPreflightOnly } from '../engine/preflightCommand.ts';
 import { formatPreflightTable } from '../preflight/table.ts';
 import { describeIdentity } from '../topology/profiles/identity.ts';
-import { harnessVersion } from '../util/version.ts';
 import { baselineFor, baselineFromOptions } from '../regression/baseline.ts';
 import { compareResult, verdictForExit } from '../regression/compare.ts';
+import { harnessVersion } from '../util/version.ts';
 
 /**
  * bin/ferrite-drill.mjs exits at once on a signal that comes while the program is still loading (nothing
@@ -66,12 +66,12 @@ async function withInterruptHandling(work: (signal: AbortSignal) => Promise<Verd
   }
 }
 
-/** Warnings that must reach the user even with --quiet or --json (which keep stdout for the result). */
-const warn = (message: string) => process.stderr.write(`ferrite-drill: ${message}\n`);
-
 const BASELINE_FLAG = '--baseline <path>';
 const BASELINE_HELP = 'compare with an earlier run, metric by metric with per-metric tolerances: its result.json, a suite.json, a --repeat summary.json, or a folder holding one (bad input, exit 2, when missing or unreadable)';
 const FAIL_ON_REGRESSION_HELP = 'exit 1 when a metric regressed against --baseline (without it regressions are reported and the exit code follows the verdict)';
+
+/** Warnings that must reach the user even with --quiet or --json (which keep stdout for the result). */
+const warn = (message: string) => process.stderr.write(`ferrite-drill: ${message}\n`);
 
 export async function main(argv: string[]): Promise<void> {
   process.exitCode = await runCli(argv);
@@ -138,9 +138,9 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('-q, --quiet', 'no progress lines, only one line per drill and the summary')
     .option('--json', 'print suite.json to stdout instead of the summary')
     .option('--check', 'validate the suite and every scenario it names, then exit without running anything')
-    .option('--no-pdf', 'do not print the sign-off report to report.pdf (headless Chromium) at the end')
     .option(BASELINE_FLAG, `${BASELINE_HELP}; each drill is compared with the baseline's run of the same scenario`)
     .option('--fail-on-regression', FAIL_ON_REGRESSION_HELP)
+    .option('--no-pdf', 'do not print the sign-off report to report.pdf (headless Chromium) at the end')
     .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; check?: boolean; pdf: boolean; baseline?: string; failOnRegression?: boolean }) => {
       const loaded = await loadSuite(name);
       const baseline = await baselineFromOptions(opts, loaded.drills.map((d) => d.scenario.name));
@@ -151,9 +151,9 @@ export async function runCli(argv: string[]): Promise<number> {
       code = await withInterruptHandling(async (signal) => {
         const result = await runSuite(loaded, {
           outDir: opts.out,
+          baseline,
           pdf: opts.pdf,
           warn,
-          baseline,
           signal,
           progress: createProgress({ quiet: Boolean(opts.quiet || opts.json) }),
           onDrill: (d, r) => {

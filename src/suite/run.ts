@@ -11,11 +11,11 @@ import type { Progress } from '../engine/progress.ts';
 import type { DrillResult, Verdict } from '../record/result.ts';
 import { writeRunOutputs } from '../report/write.ts';
 import { renderJunit } from '../report/junit.ts';
+import { baselineFor, type Baseline } from '../regression/baseline.ts';
+import { compareResult } from '../regression/compare.ts';
 import { writeSuiteSummary, writeSuitePdf } from '../report/suiteOutputs.ts';
 import { harnessVersion } from '../util/version.ts';
 import { describeHost, type HostInfo } from './host.ts';
-import { baselineFor, type Baseline } from '../regression/baseline.ts';
-import { compareResult } from '../regression/compare.ts';
 
 export interface SuiteDrill {
   scenario: string;
@@ -52,25 +52,25 @@ export interface SuiteResult {
   /** The machine it ran on (null: not recorded). */
   host: HostInfo | null;
   drills: SuiteDrill[];
+  /** With --baseline: what it was, and every regression as "drill: metric". */
+  baseline?: string | null;
+  regressions?: string[];
   /** The sign-off report printed as PDF beside index.html (null: not written, see pdfReason). */
   pdf: string | null;
   /** Why there is no report.pdf (no Chromium here, --no-pdf, the print failed, or the suite is still running). */
   pdfReason: string | null;
-  /** With --baseline: what it was, and every regression as "drill: metric". */
-  baseline?: string | null;
-  regressions?: string[];
 }
 
 export interface SuiteOptions {
   outDir?: string;
   signal: AbortSignal;
   progress: Progress;
+  /** Compare each drill with the baseline's run of the same scenario (the n-th run with the n-th). */
+  baseline?: Baseline | null;
   /** Print the sign-off report to report.pdf at the end (default true; --no-pdf turns it off). */
   pdf?: boolean;
   /** Where to say that report.pdf could not be written (default: the progress lines). */
   warn?: (message: string) => void;
-  /** Compare each drill with the baseline's run of the same scenario (the n-th run with the n-th). */
-  baseline?: Baseline | null;
   /** Told when each drill ends (for the terminal). */
   onDrill?: (drill: SuiteDrill, result: DrillResult | null) => void;
 }

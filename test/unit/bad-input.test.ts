@@ -105,7 +105,7 @@ describe('bad-input corpus', () => {
   it('has at least 40 files, all of them listed here', () => {
     const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
     expect(files.length).toBeGreaterThanOrEqual(40);
-    expect(files).toEqual(CORPUS.map((c) => c[0]));
+    expect(files).toEqual(CORPUS.map((c) => c[0]).sort());
   });
 
   it.each(CORPUS)('%s: line %i, column %i, field %s', (file, line, col, field, fragment) => {
