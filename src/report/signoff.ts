@@ -15,7 +15,8 @@ export type ItemVerdict = SuiteDrill['verdict'];
 
 /** One number behind a verdict; `pass` is the expectation's verdict when one was set on it. */
 export interface Evidence {
-  metric: MetricName;
+  /** null: not one metric (a repeated drill's failed expectation, as its summary words it). */
+  metric: MetricName | null;
   label: string;
   value: string;
   limit: string | null;
@@ -185,6 +186,23 @@ export function regressionText(d: SuiteDrill, r: DrillResult | null, baseline: s
   return `Regressed against the baseline${baseline ? ` ${baseline}` : ''}: ${parts.join('; ')}.`;
 }
 
+/** The drill's page: its report.html, or what the suite says to open (with --repeat, the summary). */
+function reportOf(d: SuiteDrill): string | null {
+  return d.report ?? (d.dir ? `${d.dir}/report.html` : null);
+}
+
+/** With --repeat the suite keeps the p50 of the times and the max of the lost writes over the runs. */
+function repeatEvidence(d: SuiteDrill): Evidence[] {
+  const runs = d.repeat ? ` over ${d.repeat.runs} runs` : '';
+  const row = (metric: MetricName, label: string, value: number | null): Evidence => ({ metric, label: `${label}${runs}`, value: formatMetric(metric, value, null), limit: null, pass: null });
+  return [
+    row('rtoMs', 'RTO p50', d.rtoMs),
+    row('failoverMs', 'failover p50', d.failoverMs),
+    { ...row('lostWrites.durable', 'lost durable writes, max', d.lostDurable), value: d.lostDurable === null ? 'unknown' : formatNumber(d.lostDurable) },
+    ...d.failedExpectations.map((f): Evidence => ({ metric: null, label: 'not met', value: f, limit: null, pass: false })),
+  ];
+}
+
 function outcomeOf(verdict: ItemVerdict): string {
   return { pass: 'held', fail: 'did not hold', error: 'not checked (the drill could not complete)', skipped: 'not checked (not run)' }[verdict];
 }
@@ -256,7 +274,7 @@ function sectionOf(n: number, d: SuiteDrill, r: DrillResult | null): DrillSectio
     description: r?.description ?? '',
     verdict: d.verdict,
     reason: d.reason,
-    report: d.dir ? `${d.dir}/report.html` : null,
+    report: reportOf(d),
     runId: r?.runId ?? null,
     startedAt: r?.startedAt ?? null,
     durationMs: r?.durationMs ?? d.durationMs,
@@ -279,10 +297,11 @@ export function buildSignoff(suite: SuiteResult, results: (DrillResult | null)[]
   suite.drills.forEach((d, i) => {
     const n = i + 1;
     const r = results[i] ?? null;
-    const evidence = r ? evidenceOf(r) : [];
-    for (const e of evidence) shown.add(e.metric);
-    checklist.push({ n, anchor: anchorOf(n), item: d.item ?? d.scenario, scenario: d.scenario, verdict: d.verdict, outcome: outcomeOf(d.verdict), evidence, regressions: d.regressions ?? [], report: d.dir ? `${d.dir}/report.html` : null });
-    if (d.verdict !== 'pass') risks.push({ n, anchor: anchorOf(n), scenario: d.scenario, verdict: d.verdict, text: riskText(d, r) });
+    const evidence = d.repeat ? repeatEvidence(d) : r ? evidenceOf(r) : [];
+    for (const e of evidence) if (e.metric) shown.add(e.metric);
+    checklist.push({ n, anchor: anchorOf(n), item: d.item ?? d.scenario, scenario: d.scenario, verdict: d.verdict, outcome: outcomeOf(d.verdict), evidence, regressions: d.regressions ?? [], report: reportOf(d) });
+    // A repeated drill's verdict is its summary's: the failures listed are the summary's, not one run's.
+    if (d.verdict !== 'pass') risks.push({ n, anchor: anchorOf(n), scenario: d.scenario, verdict: d.verdict, text: riskText(d, d.repeat ? null : r) });
     if (d.regressions?.length) risks.push({ n, anchor: anchorOf(n), scenario: d.scenario, verdict: 'regression', text: regressionText(d, r, suite.baseline) });
     if (r) ran.push({ n, scenario: d.scenario, r });
     else if (d.verdict !== 'skipped') unknown.push(d.scenario);

@@ -36,6 +36,13 @@ export interface SuiteDrill {
   failedExpectations: string[];
   /** Against --baseline: the metrics that regressed (null: not compared). */
   regressions?: string[] | null;
+  /** The page to open for this drill, relative to the suite's folder (its report, or with repeats its summary). */
+  report?: string | null;
+  /**
+   * With --repeat: the drill ran this many times; its folder holds run-01/ ... and summary.json. The
+   * times above are then the p50 over the runs, the lost writes the max.
+   */
+  repeat?: { runs: number; requested: number; summary: string } | null;
 }
 
 export interface SuiteResult {

@@ -137,6 +137,22 @@ describe('checklist', () => {
   });
 });
 
+describe('a repeated drill (--repeat)', () => {
+  it('its evidence is the summary\'s (p50 of the times, max of the lost writes), its link the summary page', () => {
+    const repeated: SuiteDrill = {
+      ...suiteDrill('primary-crash', 'fail', 1), rtoMs: 2890, failoverMs: 2200, lostDurable: 0, report: '01-primary-crash/summary.html',
+      repeat: { runs: 3, requested: 3, summary: '01-primary-crash/summary.json' }, failedExpectations: ['rtoMs.p95 <= 3000: 3410'],
+    };
+    const s = buildSignoff({ ...suite, drills: [repeated] }, [crash]);
+    expect(s.checklist[0].report).toBe('01-primary-crash/summary.html');
+    expect(s.checklist[0].evidence.map((e) => `${e.label}: ${e.value}`)).toEqual([
+      'RTO p50 over 3 runs: 2,890 ms', 'failover p50 over 3 runs: 2,200 ms', 'lost durable writes, max over 3 runs: 0', 'not met: rtoMs.p95 <= 3000: 3410',
+    ]);
+    expect(s.risks[0].text).toBe('Did not hold: rtoMs.p95 <= 3000: 3410.');
+    expect(s.definitions.map((d) => d.metric)).toEqual(['rtoMs', 'failoverMs', 'lostWrites.durable']);
+  });
+});
+
 describe('open risks', () => {
   const s = buildSignoff(suite, results);
 
