@@ -1,5 +1,5 @@
 /** The closing summary printed after a drill. */
-import type { DrillResult } from '../record/result.ts';
+import { describeClient, type DrillResult } from '../record/result.ts';
 import { describeIdentity } from '../record/server.ts';
 import { join } from 'node:path';
 import type { SuiteDrill, SuiteResult } from '../suite/run.ts';
@@ -30,6 +30,7 @@ export function formatSummary(r: DrillResult): string {
         ? `  detection      PFAIL ${fmt(m.pfailMs)}   FAIL ${fmt(m.detectionMs)}   failover ${fmt(m.failoverMs)}   cluster down ${fmt(m.clusterDownMs)}`
         : `  detection      ${fmt(m.detectionMs)}   odown ${fmt(m.odownMs)}   failover ${fmt(m.failoverMs)}`,
       `  rto            ${fmt(m.rtoMs)}   durable rto ${fmt(m.durableRtoMs)}   writes unavailable ${fmt(m.writeUnavailableMs)}`,
+      ...(r.client ? [`  client         ${describeClient(r.client)}`] : []),
       `  writes         ${m.writes.attempted} attempted, ${m.writes.acknowledged} acknowledged, ${m.writes.failed} failed, ${m.writes.indeterminate} indeterminate${m.throughput ? ` (${m.throughput.acknowledgedPerSecond.toLocaleString('en-US')} acknowledged/s over ${(m.throughput.loadMs / 1000).toFixed(1)} s)` : ''}`,
       m.verifiedAgainst === null
         ? '  lost           unknown: not verified (no converged primary to read the final state from)'

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { Journal } from '../record/journal.ts';
 import type { Ledger } from '../record/ledger.ts';
 import { t0Of } from '../record/anchors.ts';
-import type { DrillResult } from '../record/result.ts';
+import { describeClient, type DrillResult } from '../record/result.ts';
 import type { LoadedScenario } from '../scenario/loader.ts';
 import type { Deployment } from '../topology/deployment.ts';
 import type { Provisioner } from '../topology/provision/provisioner.ts';
@@ -24,13 +24,18 @@ import { writerFactory } from '../workload/writerFactory.ts';
 import { journalProxyLogs } from '../observe/haproxyLog.ts';
 import { verifyLedger } from '../workload/verify.ts';
 import { faultKind } from '../faults/registry.ts';
+import { LinkProxies } from '../faults/links.ts';
+import { latencyMechanism } from '../faults/kinds/latency.ts';
 import { TimelineRunner } from './timeline.ts';
 import { emptyResult, faultRecords, round } from './resultOf.ts';
 import { composeDirectives } from '../topology/serverConfig.ts';
 import { analyzeRun } from './analyzeRun.ts';
 import { preflightPhase } from './preflightPhase.ts';
 import { describeIdentity, probeServerIdentity } from '../topology/profiles/identity.ts';
-import { InfrastructureError } from '../util/errors.ts';
+import { InfrastructureError, InputError } from '../util/errors.ts';
+import { configurationOf } from '../topology/provision/configCheck.ts';
+import { describeClientSettings, writerSettings } from '../workload/clientOptions.ts';
+import { ofType } from '../record/events.ts';
 import { sleep, throwIfAborted } from '../util/time.ts';
 import type { Progress } from './progress.ts';
 
@@ -79,6 +84,7 @@ interface RunState {
   timeline?: TimelineRunner;
   observers: Observer[];
   deaths?: DeathWatch;
+  links?: LinkProxies;
   logs: Record<string, string>;
 }
 
@@ -92,6 +98,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   for (const line of credentials?.origin ?? []) progress.info(`auth ${line}`);
 
   const state: RunState = { observers: [], logs: {} };
+  let badInput: InputError | undefined;
   const phase = (name: string) => {
     journal.append('phase', { name });
     progress.phase(name);
@@ -103,6 +110,10 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     phase('prepare');
     const mode = modeFor(scenario, credentials);
     const usesFault = (name: string) => scenario.timeline.some((e) => e.fault === name);
+    result.configuration = configurationOf({ scenario, mode, enableDebugCommand: usesFault('stall') });
+    const client = writerSettings(scenario);
+    result.client = { settings: describeClientSettings(client), overridden: client.overridden, mayResend: client.mayResend };
+    progress.info(`client: ${describeClient(result.client)}`);
     const provisioner = new CreateProvisioner({ runId, scenario, journal, mode, credentials, enableDebugCommand: usesFault('stall'), scenarioFile: loaded.file, warmScratch: !opts.skipPreflight });
     state.provisioner = provisioner;
     // The same composition the provisioner writes into each data node's config, kept for the reports.
@@ -122,6 +133,13 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
           `this scenario needs tc netem (latency, jitter, duplication, corruption), and this machine's kernel has no sch_netem ("${missing}"); run it on a kernel with netem, or use the loss/bandwidth faults, which work without it.`,
         );
       }
+    }
+    const latencies = scenario.timeline.flatMap((e) => (e.fault === 'latency' ? [e] : []));
+    if (latencies.length > 0) {
+      const links = (state.links = new LinkProxies(runId));
+      // Probed once here, not when the fault fires: the probe starts a container (~1 s).
+      links.netemMissing = latencies.every((e) => e.mechanism === 'proxy') ? 'not probed (mechanism: proxy)' : await provisioner.runtime.probeNetem();
+      progress.info(`latency faults: ${links.netemMissing === null ? 'this kernel has sch_netem' : `no netem (${links.netemMissing}); slow links go through ${links.where}`}`);
     }
     throwIfAborted(signal);
 
@@ -147,6 +165,11 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     });
     const networkNodes = scenario.timeline.some((e) => e.fault !== 'heal' && faultKind(e.fault).network);
     if (networkNodes) await dep.runtime.prepareNet(dep.nodes);
+    const links = state.links;
+    if (links && latencies.some((e) => e.link === 'client' && latencyMechanism(e, links.netemMissing) === 'proxy')) {
+      await links.routeClients(dep);
+      progress.info(`writers reach the servers through ${links.where} (idle until a client-link latency fault)`);
+    }
 
     phase('load');
     const load = new WriteLoad(scenario.load, dep, journal, runId, writerFactory(dep, scenario, journal));
@@ -163,7 +186,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
       errors: load.counts.failed + load.counts.indeterminate,
       activeFaults: [...(state.timeline?.active.keys() ?? [])],
     }));
-    const timeline = new TimelineRunner(scenario, { dep, journal, runId, expectDeath: (node) => state.deaths?.expectDeath(node) }, progress);
+    const timeline = new TimelineRunner(scenario, { dep, journal, runId, expectDeath: (node) => state.deaths?.expectDeath(node), links: state.links }, progress);
     state.timeline = timeline;
     await timeline.run(loadStart, signal);
     await sleepUntil(journal, loadStart + scenario.duration, signal);
@@ -171,7 +194,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     const loadStop = journal.now();
     await load.stop();
     progress.status(null);
-    journal.append('load.stop', { writes: load.ledger.size }, loadStop);
+    journal.append('load.stop', { writes: load.ledger.size, ...(writerSettings(scenario).mayResend ? { acrossDrops: { ...load.acrossDrops } } : {}) }, loadStop);
     progress.info(`load stopped: ${load.ledger.size} writes attempted`);
     await timeline.healDue();
 
@@ -196,6 +219,8 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
       progress.info('verification skipped: no converged primary to read from');
     }
   } catch (err) {
+    // Bad input found by the servers themselves (a rejected directive): nothing of the drill started.
+    if (err instanceof InputError) badInput = err;
     result.verdict = 'error';
     result.error = (err as Error).message;
     journal.append('run.error', { message: result.error });
@@ -203,10 +228,13 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   } finally {
     await tearDown(state, journal, result, progress);
   }
+  if (badInput) throw badInput;
 
   if (state.load && result.error === null) analyzeRun(result, journal, state.load.ledger, scenario);
   else if (state.load) analyzeRun(result, journal, state.load.ledger, scenario, { seriesOnly: true });
   result.faults = faultRecords(journal.events);
+  const acrossDrops = ofType(journal.events, 'load.stop')[0]?.acrossDrops;
+  if (result.client && acrossDrops) result.client.acrossDrops = acrossDrops;
   const finished = new Date();
   result.finishedAt = finished.toISOString();
   result.durationMs = finished.getTime() - Date.parse(result.startedAt);
@@ -226,6 +254,8 @@ async function tearDown(state: RunState, journal: Journal, result: DrillResult, 
     if (toHeal > 0) progress.info(`healing ${toHeal} active fault(s)`);
     await timeline.healAll();
   }
+  // After the heals (which remove their own proxies): whatever proxy is left, and the proxy server.
+  await state.links?.close().catch((err) => progress.info(`link proxies: ${(err as Error).message}`));
   for (const o of state.observers) o.stop();
   const dep = state.provisioner?.deployment;
   if (dep) {

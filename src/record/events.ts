@@ -50,7 +50,11 @@ export interface EventFields {
 
   /** writerShards (cluster mode): the shard each writer writes to. */
   'load.start': { writers: number; writerShards?: number[] };
-  'load.stop': { writes: number };
+  'load.stop': {
+    writes: number;
+    /** Writes whose connection dropped while they were in flight, with a client that may re-send (each still one ledger row), by outcome. */
+    acrossDrops?: { ok: number; fail: number; indeterminate: number };
+  };
 
   'fault.inject': {
     key: string;
@@ -63,6 +67,8 @@ export interface EventFields {
     role: FaultRole;
     /** Cluster mode: the shards whose primary the fault hit. */
     shards?: number[];
+    /** How the fault was applied, where there is a choice (latency: netem or a proxy in the path). */
+    mechanism?: 'netem' | 'proxy';
     /** How long the fault command took to return, ms. */
     issuedMs: number;
   };

@@ -17,6 +17,8 @@ export interface FaultRecord {
   signal?: string;
   /** Cluster mode: the shards whose primary it hit. */
   shards?: number[];
+  /** How it was applied, where there is a choice (latency: netem or a proxy in the TCP path). */
+  mechanism?: 'netem' | 'proxy';
   /** Wall clock of t0, ISO with ms. */
   injectedAt: string;
   /** ms from the start of the load. */
@@ -156,6 +158,43 @@ export interface PreflightReport {
   ms: number;
 }
 
+/** A line of the user's config file the harness replaced or removed (see topology/serverConfig.ts). */
+export interface ConfigChangeRecord {
+  file: string;
+  line: number;
+  directive: string;
+  was: string;
+  now: string | null;
+  why: string;
+}
+
+/** The servers' configuration as the drill gave it: preset, the user's files, each line of them changed. */
+export interface ConfigurationSummary {
+  /** "balanced (appendonly yes, ...)", or null. */
+  preset: string | null;
+  files: { server: string | null; sentinel: string | null };
+  serverConfig: Record<string, string | number | boolean>;
+  changes: { server: ConfigChangeRecord[]; sentinel: ConfigChangeRecord[] };
+}
+
+/** The writers' client settings: what produced the RTO and the indeterminate writes. */
+export interface ClientSummary {
+  /** ioredis options as set ("none", "unlimited", backoffs in words). */
+  settings: Record<string, string | number | boolean | null>;
+  /** The fields the scenario set over the base. */
+  overridden: string[];
+  /** Whether ioredis may send a write twice (offline queue retries, re-send after a reconnect). */
+  mayResend: boolean;
+  /** Writes that outlived a connection with such a client, by outcome (each one ledger row; never a definite failure). */
+  acrossDrops?: { ok: number; fail: number; indeterminate: number };
+}
+
+/** One line: the client's base and the fields that decide failover behaviour. */
+export function describeClient(c: ClientSummary): string {
+  const s = c.settings;
+  return `${s.base}${c.overridden.length ? ` with ${c.overridden.join(', ')} set` : ''}: commandTimeout ${s.commandTimeout}, connectTimeout ${s.connectTimeout}, maxRetriesPerRequest ${s.maxRetriesPerRequest}, offline queue ${s.enableOfflineQueue ? 'on' : 'off'}, re-send ${s.autoResendUnfulfilledCommands ? 'on' : 'off'}, retry ${s.retryStrategy}`;
+}
+
 export interface DrillResult {
   scenario: string;
   scenarioFile: string;
@@ -179,6 +218,10 @@ export interface DrillResult {
   sentinelImage?: string;
   /** What the scenario's server profile knows this server does differently from Redis. */
   knownDifferences?: string[];
+  /** The servers' configuration: preset, the user's config files and what the harness changed in them. */
+  configuration?: ConfigurationSummary;
+  /** The writers' client settings (the `client:` section over its base). */
+  client?: ClientSummary;
   /** The HA conformance preflight (null: the run ended before it). */
   preflight?: PreflightReport | null;
   /** How the harness's clients reached the nodes: "direct" (their own addresses) or "published" (127.0.0.1 ports). */

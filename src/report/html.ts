@@ -119,6 +119,7 @@ export function renderHtmlReport(result: DrillResult, events: JournalEvent[]): s
     nodesInEvents,
     failures: m ? Object.entries(m.failuresByReason).map(([reason, count]) => ({ reason, count })) : [],
     haproxy: ofType(events, 'haproxy.config')[0] ?? null,
+    configChanges: [...(result.configuration?.changes.server ?? []), ...(result.configuration?.changes.sentinel ?? [])],
     serverText: result.server ? describeIdentity(result.server) : result.serverVersion ? `version ${result.serverVersion}` : '—',
     sentinelText: result.sentinelServer ? describeIdentity(result.sentinelServer) : null,
     preflight: result.preflight ?? null,
