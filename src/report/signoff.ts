@@ -5,7 +5,7 @@
  * suite's record and the drills' own results, so `report <suite folder>` renders the same document
  * from the saved files, and the unit tests check it on synthetic suites.
  */
-import type { DrillResult, ExpectationResult } from '../record/result.ts';
+import { describeClient, type DrillResult, type ExpectationResult } from '../record/result.ts';
 import { METRIC_DEFINITIONS, type MetricName, type Metrics } from '../record/metrics.ts';
 import { describeIdentity } from '../record/server.ts';
 import { metricValue } from '../analysis/expectations.ts';
@@ -221,14 +221,18 @@ function configText(r: DrillResult): string {
   const config = r.topology.appliedConfig ?? r.topology.serverConfig;
   const lines = Object.entries(config).map(([k, v]) => `${k} ${typeof v === 'boolean' ? (v ? 'yes' : 'no') : v === '' ? '""' : String(v)}`);
   const what = r.topology.appliedConfig ? '' : ' (the scenario\'s directives; this result predates the record of the full config)';
-  return (lines.join(', ') || 'server defaults') + what;
+  // With the user's own config file the directives above are set over it (the file is the base).
+  const c = r.configuration;
+  const file = c?.files.server ? `; over the config file ${c.files.server}${c.changes.server.length ? `, ${c.changes.server.length} of its lines changed by the harness (see the drill's report)` : ''}` : '';
+  const preset = c?.preset ? `; preset ${c.preset}` : '';
+  return (lines.join(', ') || (c?.files.server ? 'nothing' : 'server defaults')) + what + preset + file;
 }
 
 function clientText(r: DrillResult): string {
   const l = r.load;
   const wait = l.waitReplicas > 0 ? `WAIT ${l.waitReplicas} ${l.waitTimeoutMs} ms after every write` : 'no WAIT';
   const path = r.clientPath === 'direct' ? 'direct to the containers\' addresses' : r.clientPath === 'published' ? 'through ports published on 127.0.0.1' : 'path not established';
-  return `${l.writers} writer connection(s), rate ${l.rate === 'unlimited' ? 'unlimited' : `${l.rate}/s`}, ${wait}; ${path}`;
+  return `${l.writers} writer connection(s), rate ${l.rate === 'unlimited' ? 'unlimited' : `${l.rate}/s`}, ${wait}; ${path}${r.client ? `; ioredis ${describeClient(r.client)}` : ''}`;
 }
 
 const DEPLOYMENT_FIELDS: { label: string; of: (r: DrillResult) => string }[] = [

@@ -219,6 +219,23 @@ describe('deployment under test', () => {
   });
 });
 
+describe('deployment with the user\'s config file and client settings', () => {
+  it('says the directives were set over the file, how many of its lines the harness changed, and the ioredis settings', () => {
+    const own = drillResult({
+      topology: { ...crash.topology, appliedConfig: { 'repl-diskless-sync-delay': 0 } },
+      configuration: { preset: null, files: { server: '/etc/our/redis.conf', sentinel: null }, serverConfig: {}, changes: { server: [{ file: '/etc/our/redis.conf', line: 3, directive: 'port', was: 'port 7000', now: 'port 6379', why: 'x' }], sentinel: [] } },
+      client: { settings: { base: 'strict', commandTimeout: 250, connectTimeout: 500, maxRetriesPerRequest: 0, enableOfflineQueue: false, autoResendUnfulfilledCommands: false, retryStrategy: '50 ms' }, overridden: [], mayResend: false },
+    });
+    const d = buildSignoff({ ...suite, drills: [suiteDrill('own', 'pass', 1)] }, [own]).deployment;
+    expect(d.find((f) => f.label.startsWith('configuration'))!.common).toBe(
+      'repl-diskless-sync-delay 0; over the config file /etc/our/redis.conf, 1 of its lines changed by the harness (see the drill\'s report)',
+    );
+    expect(d.find((f) => f.label === 'client')!.common).toBe(
+      '4 writer connection(s), rate unlimited, WAIT 1 100 ms after every write; direct to the containers\' addresses; ioredis strict: commandTimeout 250, connectTimeout 500, maxRetriesPerRequest 0, offline queue off, re-send off, retry 50 ms',
+    );
+  });
+});
+
 describe('index.html', () => {
   const html = renderSuiteIndex(suite, results);
 
