@@ -41,6 +41,9 @@ const wanted = [
   ['xmllint', 'libxml2-utils'],
   ['pdftoppm', 'poppler-utils'],
   ['pdftotext', 'poppler-utils'],
+  // Only for the test suite: the attach test brings docker/compose/sentinel-ha.yml up with testcontainers'
+  // DockerComposeEnvironment, which needs a Compose implementation (Debian 12 has v1, docker-compose).
+  ['docker-compose', 'docker-compose'],
 ];
 const missing = [];
 for (const [cmd, pkg] of wanted) if (!(await have(cmd)) && !missing.includes(pkg)) missing.push(pkg);

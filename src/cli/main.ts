@@ -23,6 +23,7 @@ import { describeIdentity } from '../topology/profiles/identity.ts';
 import { baselineFor, baselineFromOptions } from '../regression/baseline.ts';
 import { compareResult, verdictForExit } from '../regression/compare.ts';
 import { harnessVersion } from '../util/version.ts';
+import { parseAttachTarget } from '../topology/provision/attach/target.ts';
 
 /**
  * bin/ferrite-drill.mjs exits at once on a signal that comes while the program is still loading (nothing
@@ -94,15 +95,19 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('-q, --quiet', 'no progress lines, only the summary')
     .option('--json', 'print result.json to stdout instead of the summary')
     .option('--skip-preflight', 'experts: start the faults without the HA conformance preflight (which otherwise stops a drill whose server lacks what it relies on, exit 3)')
+    .option('--attach <target>', 'drill a running Sentinel deployment instead of creating one: compose:<project> or label:<key>=<value>; its nodes are discovered, never removed, and left running (the scenario\'s topology section is ignored except masterName and auth)')
+    .option('--restore-primary', 'with --attach: at the end, ask Sentinel to fail back (SENTINEL FAILOVER) so the deployment ends with the primary it started with')
     .option(BASELINE_FLAG, BASELINE_HELP)
     .option('--fail-on-regression', FAIL_ON_REGRESSION_HELP)
-    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; skipPreflight?: boolean; baseline?: string; failOnRegression?: boolean }) => {
+    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; skipPreflight?: boolean; attach?: string; restorePrimary?: boolean; baseline?: string; failOnRegression?: boolean }) => {
       const loaded = await loadScenario(name);
+      if (opts.restorePrimary && !opts.attach) throw new InputError('--restore-primary only applies with --attach');
+      const attach = opts.attach ? { target: parseAttachTarget(opts.attach), restorePrimary: Boolean(opts.restorePrimary) } : undefined;
       const baseline = await baselineFromOptions(opts, [loaded.scenario.name]);
       code = await withInterruptHandling(async (signal) => {
         const progress = createProgress({ quiet: Boolean(opts.quiet || opts.json) });
         const outDir = opts.out ?? defaultOutDir(loaded.scenario.name);
-        const outcome = await runDrill(loaded, { signal, progress, skipPreflight: Boolean(opts.skipPreflight) });
+        const outcome = await runDrill(loaded, { signal, progress, skipPreflight: Boolean(opts.skipPreflight), attach });
         const result = outcome.result;
         if (baseline) result.comparison = compareResult(result, baselineFor(baseline, result.scenario), loaded.scenario.regression, baseline.source);
         await writeRunOutputs(outDir, outcome);
@@ -210,12 +215,13 @@ export async function runCli(argv: string[]): Promise<number> {
 
   program
     .command('clean')
-    .description('remove containers and networks left by killed runs (found by label; never anything else)')
+    .description('remove containers and networks left by killed runs (found by label; never anything else), sweep their iptables chains out of attached containers and start those a killed drill left down')
     .option('--all', 'also remove those of runs that still look alive')
     .action(async (opts: { all?: boolean }) => {
       await assertDockerAvailable();
       const r = await cleanLeftovers({ all: Boolean(opts.all) });
       process.stdout.write(`removed ${r.containers.length} containers, ${r.networks.length} networks${r.containers.length ? `: ${r.containers.join(', ')}` : ''}\n`);
+      if (r.revived.length) process.stdout.write(`started, unpaused or continued again (a killed drill had attached to them): ${r.revived.join(', ')}\n`);
       if (r.skippedLiveRuns.length) process.stdout.write(`left alone (their process is alive): runs ${r.skippedLiveRuns.join(', ')}; use --all to remove them too\n`);
       for (const f of r.failures) process.stderr.write(`could not remove ${f}\n`);
       if (r.failures.length) code = ExitCode.infrastructure;

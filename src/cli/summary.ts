@@ -1,6 +1,7 @@
 /** The closing summary printed after a drill. */
 import { describeClient, type DrillResult } from '../record/result.ts';
 import { describeIdentity } from '../record/server.ts';
+import { describeLeft } from '../record/attach.ts';
 import { join } from 'node:path';
 import type { SuiteDrill, SuiteResult } from '../suite/run.ts';
 import { formatComparison } from '../regression/table.ts';
@@ -11,6 +12,11 @@ const fmt = fmtMs;
 export function formatSummary(r: DrillResult): string {
   const lines = [`\n${r.scenario}: ${r.verdict.toUpperCase()}${r.error ? ` (${r.error})` : ''}`];
   if (r.server) lines.push(`  server         ${describeIdentity(r.server)}${r.sentinelServer ? `; sentinels ${describeIdentity(r.sentinelServer)}` : ''}`);
+  if (r.attach) {
+    const f = r.attach.found;
+    if (f) lines.push(`  attached       ${r.attach.target}: ${f.primary} primary, ${f.replicas.length} replicas, ${f.sentinels.length} sentinels (master ${f.masterName}, quorum ${f.quorum}, down-after ${f.downAfterMs} ms)`);
+    lines.push(`  left           ${r.attach.left ? describeLeft(r.attach.target, r.attach.left).replace(/^left \S+ as: /, '') : 'unknown (teardown did not finish)'}`);
+  }
   const p = r.preflight;
   if (p?.skipped) lines.push(`  preflight      skipped (${p.skipped})`);
   else if (p) {

@@ -14,6 +14,9 @@ import type { LoadedScenario } from '../scenario/loader.ts';
 import type { Deployment } from '../topology/deployment.ts';
 import type { Provisioner } from '../topology/provision/provisioner.ts';
 import { CreateProvisioner } from '../topology/provision/create.ts';
+import { AttachProvisioner } from '../topology/provision/attach/provisioner.ts';
+import { describeLeft } from '../record/attach.ts';
+import type { AttachTarget } from '../topology/provision/attach/target.ts';
 import { modeFor } from '../topology/modes/index.ts';
 import type { Observer } from '../topology/modes/mode.ts';
 import { resolveCredentials, type Credentials } from '../topology/secrets.ts';
@@ -44,6 +47,8 @@ export interface RunOptions {
   progress: Progress;
   /** Experts only: go straight to the faults without the HA conformance preflight. */
   skipPreflight?: boolean;
+  /** Drill a deployment the user runs instead of creating one (its topology section is then ignored). */
+  attach?: { target: AttachTarget; restorePrimary: boolean };
 }
 
 /** Everything a run leaves: the result, and the record it was computed from. */
@@ -89,7 +94,8 @@ interface RunState {
 }
 
 export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promise<DrillOutcome> {
-  const { scenario } = loaded;
+  // Attached: the scenario as the drill runs it, with the discovered topology (set once it is found).
+  let scenario = loaded.scenario;
   const { progress } = opts;
   const { failure, signal, runId, credentials, journal } = startRun(loaded, opts.signal);
   const result = emptyResult(loaded, runId, new Date(journal.originWall));
@@ -108,17 +114,28 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   };
   try {
     phase('prepare');
-    const mode = modeFor(scenario, credentials);
     const usesFault = (name: string) => scenario.timeline.some((e) => e.fault === name);
-    result.configuration = configurationOf({ scenario, mode, enableDebugCommand: usesFault('stall') });
     const client = writerSettings(scenario);
     result.client = { settings: describeClientSettings(client), overridden: client.overridden, mayResend: client.mayResend };
     progress.info(`client: ${describeClient(result.client)}`);
-    const provisioner = new CreateProvisioner({ runId, scenario, journal, mode, credentials, enableDebugCommand: usesFault('stall'), scenarioFile: loaded.file, warmScratch: !opts.skipPreflight });
+    let provisioner: Provisioner;
+    if (opts.attach) {
+      // The user's deployment: its configuration is theirs, discovered, never composed by the harness.
+      provisioner = new AttachProvisioner({ runId, scenario, journal, credentials, ...opts.attach });
+    } else {
+      const mode = modeFor(scenario, credentials);
+      result.configuration = configurationOf({ scenario, mode, enableDebugCommand: usesFault('stall') });
+      provisioner = new CreateProvisioner({ runId, scenario, journal, mode, credentials, enableDebugCommand: usesFault('stall'), scenarioFile: loaded.file, warmScratch: !opts.skipPreflight });
+      // The same composition the provisioner writes into each data node's config, kept for the reports.
+      result.topology.appliedConfig = Object.fromEntries(composeDirectives({ topology: scenario.topology, tls: false, enableDebugCommand: usesFault('stall') }));
+    }
     state.provisioner = provisioner;
-    // The same composition the provisioner writes into each data node's config, kept for the reports.
-    result.topology.appliedConfig = Object.fromEntries(composeDirectives({ topology: scenario.topology, tls: false, enableDebugCommand: usesFault('stall') }));
     const image = await provisioner.prepare(progress.info);
+    if (provisioner instanceof AttachProvisioner) {
+      scenario = provisioner.scenario;
+      result.attach = { target: opts.attach!.target.spec, found: journal.filter('attach.found')[0], left: null };
+      result.topology = { ...result.topology, replicas: scenario.topology.replicas, sentinels: scenario.topology.sentinels, quorum: scenario.topology.sentinel.quorum, downAfterMs: scenario.topology.sentinel.downAfter, failoverTimeoutMs: scenario.topology.sentinel.failoverTimeout, serverConfig: scenario.topology.serverConfig };
+    }
     result.image = image.image;
     result.imageSource = image.how;
     progress.info(`image: ${image.how}`);
@@ -149,6 +166,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     await state.deaths.start();
     const dep = await provisioner.bringUp(signal);
     state.dep = dep;
+    const mode = dep.mode;
     result.timings.topologyReadyMs = round(journal.now() - upStart);
     result.clientPath = dep.access.path;
     Object.assign(result, await identifyServers(dep, journal));
@@ -219,7 +237,8 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
       progress.info('verification skipped: no converged primary to read from');
     }
   } catch (err) {
-    // Bad input found by the servers themselves (a rejected directive): nothing of the drill started.
+    // Bad input found by the servers themselves (a rejected directive) or a refusal to attach: nothing of
+    // the drill started; thrown after teardown (exit 2, no report).
     if (err instanceof InputError) badInput = err;
     result.verdict = 'error';
     result.error = (err as Error).message;
@@ -229,6 +248,10 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     await tearDown(state, journal, result, progress);
   }
   if (badInput) throw badInput;
+  if (state.provisioner instanceof AttachProvisioner && state.provisioner.left && result.attach) {
+    result.attach.left = state.provisioner.left;
+    progress.info(describeLeft(result.attach.target, state.provisioner.left));
+  }
 
   if (state.load && result.error === null) analyzeRun(result, journal, state.load.ledger, scenario);
   else if (state.load) analyzeRun(result, journal, state.load.ledger, scenario, { seriesOnly: true });

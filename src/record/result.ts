@@ -1,6 +1,7 @@
 /** The result contract (result.json): stable camelCase fields that CI jobs and the report read. */
 import type { MetricName, Metrics } from './metrics.ts';
 import type { Comparison } from './comparison.ts';
+import type { AttachLeft, EventFields } from './events.ts';
 
 export type Verdict = 'pass' | 'fail' | 'error';
 
@@ -227,6 +228,8 @@ export interface DrillResult {
   /** How the harness's clients reached the nodes: "direct" (their own addresses) or "published" (127.0.0.1 ports). */
   clientPath: 'direct' | 'published' | null;
   topology: TopologySummary;
+  /** --attach: the deployment that was found (before anything was touched) and the state it was left in. */
+  attach?: { target: string; found: EventFields['attach.found'] | undefined; left: AttachLeft | null };
   load: { writers: number; rate: number | 'unlimited'; waitReplicas: number; waitTimeoutMs: number };
   timings: { topologyReadyMs: number | null; preflightMs?: number | null; recovery: Convergence | null; verifyMs: number | null; teardownMs: number | null };
   faults: FaultRecord[];

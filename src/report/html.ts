@@ -15,6 +15,7 @@ import { sentinelEventsOf } from '../analysis/sentinel.ts';
 import { clusterEventsOf } from '../analysis/cluster.ts';
 import { describeIdentity } from '../record/server.ts';
 import { formatDelta, formatValue } from '../regression/table.ts';
+import { describeLeft } from '../record/attach.ts';
 import { failureTimelineSvg, latencyOverTimeSvg, loadChartSvg, percentileChartSvg } from './charts.ts';
 
 const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'templates');
@@ -121,6 +122,7 @@ export function renderHtmlReport(result: DrillResult, events: JournalEvent[]): s
     haproxy: ofType(events, 'haproxy.config')[0] ?? null,
     configChanges: [...(result.configuration?.changes.server ?? []), ...(result.configuration?.changes.sentinel ?? [])],
     serverText: result.server ? describeIdentity(result.server) : result.serverVersion ? `version ${result.serverVersion}` : '—',
+    attachLeftText: result.attach?.left ? describeLeft(result.attach.target, result.attach.left) : null,
     sentinelText: result.sentinelServer ? describeIdentity(result.sentinelServer) : null,
     preflight: result.preflight ?? null,
     preflightMissing: (result.preflight?.missing ?? []).map((id) => `${id} (${result.preflight!.checks.find((c) => c.id === id)?.title ?? id})`),

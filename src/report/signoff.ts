@@ -218,6 +218,8 @@ function topologyText(r: DrillResult): string {
 }
 
 function configText(r: DrillResult): string {
+  // An attached deployment runs its own configuration: the harness wrote none.
+  if (r.attach) return `the attached deployment's own (${r.attach.target}); the harness wrote no configuration`;
   const config = r.topology.appliedConfig ?? r.topology.serverConfig;
   const lines = Object.entries(config).map(([k, v]) => `${k} ${typeof v === 'boolean' ? (v ? 'yes' : 'no') : v === '' ? '""' : String(v)}`);
   const what = r.topology.appliedConfig ? '' : ' (the scenario\'s directives; this result predates the record of the full config)';
