@@ -5,18 +5,18 @@
  * suite's record and the drills' own results, so `report <suite folder>` renders the same document
  * from the saved files, and the unit tests check it on synthetic suites.
  */
-import type { DrillResult, ExpectationResult } from '../record/result.ts';
+import { describeClient, type DrillResult, type ExpectationResult } from '../record/result.ts';
 import { METRIC_DEFINITIONS, type MetricName, type Metrics } from '../record/metrics.ts';
 import { describeIdentity } from '../record/server.ts';
 import { metricValue } from '../analysis/expectations.ts';
 import type { SuiteDrill, SuiteResult } from '../suite/run.ts';
-import { describeRegressions } from '../regression/table.ts';
 
 export type ItemVerdict = SuiteDrill['verdict'];
 
 /** One number behind a verdict; `pass` is the expectation's verdict when one was set on it. */
 export interface Evidence {
-  metric: MetricName;
+  /** null: not one metric (a repeated drill's failed expectation, as its summary words it). */
+  metric: MetricName | null;
   label: string;
   value: string;
   limit: string | null;
@@ -32,6 +32,8 @@ export interface ChecklistRow {
   /** What the verdict means for the item, in words. */
   outcome: string;
   evidence: Evidence[];
+  /** Metrics that regressed against --baseline (empty: none, or not compared). */
+  regressions: string[];
   /** The drill's own report, relative to the suite's folder (null: it did not run). */
   report: string | null;
 }
@@ -40,8 +42,8 @@ export interface Risk {
   n: number;
   anchor: string;
   scenario: string;
-  /** regressed: the drill passed but a metric is worse than the --baseline run's beyond its tolerance. */
-  verdict: Exclude<ItemVerdict, 'pass'> | 'regressed';
+  /** "regression": the drill held its expectations but got worse than the --baseline run. */
+  verdict: Exclude<ItemVerdict, 'pass'> | 'regression';
   text: string;
 }
 
@@ -157,7 +159,9 @@ export function evidenceOf(r: DrillResult): Evidence[] {
 function failedExpectationText(e: ExpectationResult, m: Metrics | null): string {
   const measured = e.actual === null ? 'it never happened' : `${formatMetric(e.metric, e.actual, m)} was measured`;
   const label = LABELS[e.metric] && LABELS[e.metric] !== e.metric ? `${LABELS[e.metric]} (${e.metric})` : e.metric;
-  return `${label} should be ${e.limit}, but ${measured}${e.note ? ` (${e.note})` : ''}`;
+  // The note of an expectation on an event that never came says just that: no need to say it twice.
+  const note = e.note && !(e.actual === null && e.note.startsWith('never happened')) ? ` (${e.note})` : '';
+  return `${label} should be ${e.limit}, but ${measured}${note}`;
 }
 
 /** Why an item is open, in words a reviewer can act on. */
@@ -170,6 +174,33 @@ export function riskText(d: SuiteDrill, r: DrillResult | null): string {
   const failed = r ? r.expectations.filter((e) => !e.pass).map((e) => failedExpectationText(e, r.metrics)) : d.failedExpectations;
   const findings = r?.metrics?.findings ?? [];
   return `Did not hold: ${failed.join('; ') || 'an expectation failed'}.${findings.length ? ` ${findings.join(' ')}` : ''}`;
+}
+
+/** What got worse against the --baseline run, with both numbers and what was allowed. */
+export function regressionText(d: SuiteDrill, r: DrillResult | null, baseline: string | null | undefined): string {
+  const rows = (r?.comparison?.rows ?? []).filter((row) => row.regression);
+  const fmt = (v: number | null, unit: string) => (v === null ? 'never' : `${formatNumber(v)}${unit ? ` ${unit}` : ''}`);
+  const parts = rows.length
+    ? rows.map((row) => `${row.metric}${row.stat === 'value' ? '' : ` ${row.stat}`} ${fmt(row.baseline, row.unit)} → ${fmt(row.current, row.unit)}${row.limit ? ` (allowed ${row.limit})` : row.note ? ` (${row.note})` : ''}`)
+    : (d.regressions ?? []);
+  return `Regressed against the baseline${baseline ? ` ${baseline}` : ''}: ${parts.join('; ')}.`;
+}
+
+/** The drill's page: its report.html, or what the suite says to open (with --repeat, the summary). */
+function reportOf(d: SuiteDrill): string | null {
+  return d.report ?? (d.dir ? `${d.dir}/report.html` : null);
+}
+
+/** With --repeat the suite keeps the p50 of the times and the max of the lost writes over the runs. */
+function repeatEvidence(d: SuiteDrill): Evidence[] {
+  const runs = d.repeat ? ` over ${d.repeat.runs} runs` : '';
+  const row = (metric: MetricName, label: string, value: number | null): Evidence => ({ metric, label: `${label}${runs}`, value: formatMetric(metric, value, null), limit: null, pass: null });
+  return [
+    row('rtoMs', 'RTO p50', d.rtoMs),
+    row('failoverMs', 'failover p50', d.failoverMs),
+    { ...row('lostWrites.durable', 'lost durable writes, max', d.lostDurable), value: d.lostDurable === null ? 'unknown' : formatNumber(d.lostDurable) },
+    ...d.failedExpectations.map((f): Evidence => ({ metric: null, label: 'not met', value: f, limit: null, pass: false })),
+  ];
 }
 
 function outcomeOf(verdict: ItemVerdict): string {
@@ -187,17 +218,23 @@ function topologyText(r: DrillResult): string {
 }
 
 function configText(r: DrillResult): string {
+  // An attached deployment runs its own configuration: the harness wrote none.
+  if (r.attach) return `the attached deployment's own (${r.attach.target}); the harness wrote no configuration`;
   const config = r.topology.appliedConfig ?? r.topology.serverConfig;
   const lines = Object.entries(config).map(([k, v]) => `${k} ${typeof v === 'boolean' ? (v ? 'yes' : 'no') : v === '' ? '""' : String(v)}`);
   const what = r.topology.appliedConfig ? '' : ' (the scenario\'s directives; this result predates the record of the full config)';
-  return (lines.join(', ') || 'server defaults') + what;
+  // With the user's own config file the directives above are set over it (the file is the base).
+  const c = r.configuration;
+  const file = c?.files.server ? `; over the config file ${c.files.server}${c.changes.server.length ? `, ${c.changes.server.length} of its lines changed by the harness (see the drill's report)` : ''}` : '';
+  const preset = c?.preset ? `; preset ${c.preset}` : '';
+  return (lines.join(', ') || (c?.files.server ? 'nothing' : 'server defaults')) + what + preset + file;
 }
 
 function clientText(r: DrillResult): string {
   const l = r.load;
   const wait = l.waitReplicas > 0 ? `WAIT ${l.waitReplicas} ${l.waitTimeoutMs} ms after every write` : 'no WAIT';
   const path = r.clientPath === 'direct' ? 'direct to the containers\' addresses' : r.clientPath === 'published' ? 'through ports published on 127.0.0.1' : 'path not established';
-  return `${l.writers} writer connection(s), rate ${l.rate === 'unlimited' ? 'unlimited' : `${l.rate}/s`}, ${wait}; ${path}`;
+  return `${l.writers} writer connection(s), rate ${l.rate === 'unlimited' ? 'unlimited' : `${l.rate}/s`}, ${wait}; ${path}${r.client ? `; ioredis ${describeClient(r.client)}` : ''}`;
 }
 
 const DEPLOYMENT_FIELDS: { label: string; of: (r: DrillResult) => string }[] = [
@@ -243,7 +280,7 @@ function sectionOf(n: number, d: SuiteDrill, r: DrillResult | null): DrillSectio
     description: r?.description ?? '',
     verdict: d.verdict,
     reason: d.reason,
-    report: d.dir ? `${d.dir}/report.html` : null,
+    report: reportOf(d),
     runId: r?.runId ?? null,
     startedAt: r?.startedAt ?? null,
     durationMs: r?.durationMs ?? d.durationMs,
@@ -266,12 +303,12 @@ export function buildSignoff(suite: SuiteResult, results: (DrillResult | null)[]
   suite.drills.forEach((d, i) => {
     const n = i + 1;
     const r = results[i] ?? null;
-    const evidence = r ? evidenceOf(r) : [];
-    for (const e of evidence) shown.add(e.metric);
-    checklist.push({ n, anchor: anchorOf(n), item: d.item ?? d.scenario, scenario: d.scenario, verdict: d.verdict, outcome: outcomeOf(d.verdict), evidence, report: d.dir ? `${d.dir}/report.html` : null });
-    const regressed = describeRegressions(r?.comparison);
-    if (d.verdict !== 'pass') risks.push({ n, anchor: anchorOf(n), scenario: d.scenario, verdict: d.verdict, text: [riskText(d, r), regressed].filter(Boolean).join(' ') });
-    else if (regressed) risks.push({ n, anchor: anchorOf(n), scenario: d.scenario, verdict: 'regressed', text: regressed });
+    const evidence = d.repeat ? repeatEvidence(d) : r ? evidenceOf(r) : [];
+    for (const e of evidence) if (e.metric) shown.add(e.metric);
+    checklist.push({ n, anchor: anchorOf(n), item: d.item ?? d.scenario, scenario: d.scenario, verdict: d.verdict, outcome: outcomeOf(d.verdict), evidence, regressions: d.regressions ?? [], report: reportOf(d) });
+    // A repeated drill's verdict is its summary's: the failures listed are the summary's, not one run's.
+    if (d.verdict !== 'pass') risks.push({ n, anchor: anchorOf(n), scenario: d.scenario, verdict: d.verdict, text: riskText(d, d.repeat ? null : r) });
+    if (d.regressions?.length) risks.push({ n, anchor: anchorOf(n), scenario: d.scenario, verdict: 'regression', text: regressionText(d, r, suite.baseline) });
     if (r) ran.push({ n, scenario: d.scenario, r });
     else if (d.verdict !== 'skipped') unknown.push(d.scenario);
     sections.push(sectionOf(n, d, r));

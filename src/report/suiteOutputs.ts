@@ -2,7 +2,7 @@
  * A suite's summary files: suite.json and the sign-off report (index.html, and report.pdf printed from
  * it). Used while a suite runs and by `ferrite-drill report <suite folder>`, which reads them back.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { DrillResult } from '../record/result.ts';
@@ -38,12 +38,21 @@ export async function writeSuitePdf(result: SuiteResult, opts: { skip: string | 
   await writeFile(join(result.outDir, 'suite.json'), JSON.stringify(result, null, 2) + '\n');
 }
 
+/** Where a drill's result is: its folder's result.json, or with --repeat its last run's (run-NN/). */
+function resultFileOf(drillDir: string): string | null {
+  const own = join(drillDir, 'result.json');
+  if (existsSync(own)) return own;
+  const runs = existsSync(drillDir) ? readdirSync(drillDir).filter((f) => /^run-\d+$/.test(f)).sort() : [];
+  const last = runs.at(-1);
+  return last && existsSync(join(drillDir, last, 'result.json')) ? join(drillDir, last, 'result.json') : null;
+}
+
 /** The drills' own results, read back from their run folders (null where a drill did not run or its file is gone). */
 export async function readDrillResults(result: SuiteResult): Promise<(DrillResult | null)[]> {
   return Promise.all(
     result.drills.map(async (d) => {
-      const file = d.dir ? join(result.outDir, d.dir, 'result.json') : null;
-      if (!file || !existsSync(file)) return null;
+      const file = d.dir ? resultFileOf(join(result.outDir, d.dir)) : null;
+      if (!file) return null;
       try {
         return JSON.parse(await readFile(file, 'utf8')) as DrillResult;
       } catch {

@@ -59,5 +59,10 @@ export async function loadSuite(nameOrPath: string): Promise<LoadedSuite> {
       throw new ScenarioError(`${locate(['scenarios', i])}: scenarios[${i}]: "${ref}" cannot be used:\n  ${err.message.split('\n').join('\n  ')}`);
     }
   }
+  // A checklist entry for a drill the suite does not run would silently never appear in the report.
+  const names = drills.map((d) => d.scenario.name);
+  for (const key of Object.keys(suite.checklist)) {
+    if (!names.includes(key)) throw new ScenarioError(`${locate(['checklist', key])}: checklist.${key}: no drill of this suite is named "${key}"; its drills: ${[...new Set(names)].join(', ')}`);
+  }
   return { suite, file, drills };
 }

@@ -19,7 +19,7 @@ import { describeHost, type HostInfo } from './host.ts';
 
 export interface SuiteDrill {
   scenario: string;
-  /** The checklist item this drill checks, in words (the scenario's description's first sentence, or its name). */
+  /** The checklist item this drill checks, in words (the suite's `checklist` entry, else the scenario's description's first sentence, else its name). */
   item: string;
   scenarioFile: string;
   /** "skipped": not run (the suite was interrupted, or stopped after a failure). */
@@ -36,6 +36,13 @@ export interface SuiteDrill {
   failedExpectations: string[];
   /** Against --baseline: the metrics that regressed (null: not compared). */
   regressions?: string[] | null;
+  /** The page to open for this drill, relative to the suite's folder (its report, or with repeats its summary). */
+  report?: string | null;
+  /**
+   * With --repeat: the drill ran this many times; its folder holds run-01/ ... and summary.json. The
+   * times above are then the p50 over the runs, the lost writes the max.
+   */
+  repeat?: { runs: number; requested: number; summary: string } | null;
 }
 
 export interface SuiteResult {
@@ -115,7 +122,7 @@ export async function runSuite(loaded: LoadedSuite, opts: SuiteOptions): Promise
   const started = new Date();
   const outDir = resolve(opts.outDir ?? defaultOutDir(`suite-${loaded.suite.name}`, started));
   await mkdir(outDir, { recursive: true });
-  const items = loaded.drills.map((d) => checklistItem(d.scenario.name, d.scenario.description));
+  const items = loaded.drills.map((d) => loaded.suite.checklist[d.scenario.name] ?? checklistItem(d.scenario.name, d.scenario.description));
   const drills: SuiteDrill[] = loaded.drills.map((d, i) => ({
     scenario: d.scenario.name, item: items[i], scenarioFile: d.file, verdict: 'skipped', reason: 'not run yet', dir: null, durationMs: null,
     detectionMs: null, failoverMs: null, rtoMs: null, lostWrites: null, lostDurable: null, failedExpectations: [],

@@ -13,6 +13,10 @@ export const suiteSchema = z
       .min(1, 'a suite runs at least one scenario')
       .max(100)
       .meta({ description: 'Built-in scenario names or paths (relative to the suite file), run in this order; one may be listed more than once.' }),
+    checklist: z
+      .record(z.string(), z.string().trim().min(1, 'a checklist item says in words what the drill checks'))
+      .default({})
+      .meta({ description: 'The checklist item each drill checks, in the sign-off report: scenario name -> words (default: the first sentence of its description).' }),
     stopOnFailure: z.boolean().default(false).meta({ description: 'Skip the remaining drills once one fails or cannot run.' }),
   })
   .meta({ title: 'ferrite-drill suite' });

@@ -1,5 +1,9 @@
 /** The suite's sign-off document from synthetic suite results: checklist, evidence, open risks, deployment, and its HTML. */
 import { describe, it, expect } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSuite } from '../../src/suite/loader.ts';
 import { buildSignoff, evidenceOf } from '../../src/report/signoff.ts';
 import { renderSuiteIndex } from '../../src/report/suiteIndex.ts';
 import { checklistItem, type SuiteDrill, type SuiteResult } from '../../src/suite/run.ts';
@@ -133,6 +137,22 @@ describe('checklist', () => {
   });
 });
 
+describe('a repeated drill (--repeat)', () => {
+  it('its evidence is the summary\'s (p50 of the times, max of the lost writes), its link the summary page', () => {
+    const repeated: SuiteDrill = {
+      ...suiteDrill('primary-crash', 'fail', 1), rtoMs: 2890, failoverMs: 2200, lostDurable: 0, report: '01-primary-crash/summary.html',
+      repeat: { runs: 3, requested: 3, summary: '01-primary-crash/summary.json' }, failedExpectations: ['rtoMs.p95 <= 3000: 3410'],
+    };
+    const s = buildSignoff({ ...suite, drills: [repeated] }, [crash]);
+    expect(s.checklist[0].report).toBe('01-primary-crash/summary.html');
+    expect(s.checklist[0].evidence.map((e) => `${e.label}: ${e.value}`)).toEqual([
+      'RTO p50 over 3 runs: 2,890 ms', 'failover p50 over 3 runs: 2,200 ms', 'lost durable writes, max over 3 runs: 0', 'not met: rtoMs.p95 <= 3000: 3410',
+    ]);
+    expect(s.risks[0].text).toBe('Did not hold: rtoMs.p95 <= 3000: 3410.');
+    expect(s.definitions.map((d) => d.metric)).toEqual(['rtoMs', 'failoverMs', 'lostWrites.durable']);
+  });
+});
+
 describe('open risks', () => {
   const s = buildSignoff(suite, results);
 
@@ -158,6 +178,23 @@ describe('open risks', () => {
     expect(buildSignoff(one, [never]).risks[0].text).toBe('Did not hold: failover (failoverMs) should be <= 8000, but it never happened.');
   });
 
+  it('a drill that held but regressed against the baseline is an open risk, with both numbers and what was allowed', () => {
+    const regressed = drillResult({
+      comparison: {
+        baseline: null, currentRuns: 1, basis: 'single runs', notCompared: [], note: null, regressions: ['rtoMs'],
+        rows: [
+          { metric: 'rtoMs', unit: 'ms', stat: 'value', baseline: 2500, current: 4620, delta: 2120, tolerance: { direction: 'lower-is-better', relative: 0.2, absolute: 500, from: 'default' }, limit: '<= 3,500 ms', regression: true },
+          { metric: 'detectionMs', unit: 'ms', stat: 'value', baseline: 1100, current: 1120, delta: 20, tolerance: { direction: 'lower-is-better', relative: 0.2, absolute: 500, from: 'default' }, limit: '<= 1,820 ms', regression: false },
+        ],
+      },
+    });
+    const one: SuiteResult = { ...suite, baseline: 'last/suite.json', drills: [{ ...suiteDrill('primary-crash', 'pass', 1), regressions: ['rtoMs'] }] };
+    const s = buildSignoff(one, [regressed]);
+    expect(s.risks.map((r) => [r.verdict, r.text])).toEqual([['regression', 'Regressed against the baseline last/suite.json: rtoMs 2,500 ms → 4,620 ms (allowed <= 3,500 ms).']]);
+    expect(s.checklist[0].regressions).toEqual(['rtoMs']);
+    expect(renderSuiteIndex(one, [regressed])).toContain('<div class="unmet">regressed against the baseline: rtoMs</div>');
+  });
+
   it('none when every item held', () => {
     const all: SuiteResult = { ...suite, verdict: 'pass', drills: [suiteDrill('primary-crash', 'pass', 1)] };
     expect(buildSignoff(all, [crash]).risks).toEqual([]);
@@ -179,6 +216,23 @@ describe('deployment under test', () => {
       'save "", appendonly no, min-replicas-to-write 1, min-replicas-max-lag 2',
       'save "", appendonly no, repl-diskless-sync-delay 0',
     ]);
+  });
+});
+
+describe('deployment with the user\'s config file and client settings', () => {
+  it('says the directives were set over the file, how many of its lines the harness changed, and the ioredis settings', () => {
+    const own = drillResult({
+      topology: { ...crash.topology, appliedConfig: { 'repl-diskless-sync-delay': 0 } },
+      configuration: { preset: null, files: { server: '/etc/our/redis.conf', sentinel: null }, serverConfig: {}, changes: { server: [{ file: '/etc/our/redis.conf', line: 3, directive: 'port', was: 'port 7000', now: 'port 6379', why: 'x' }], sentinel: [] } },
+      client: { settings: { base: 'strict', commandTimeout: 250, connectTimeout: 500, maxRetriesPerRequest: 0, enableOfflineQueue: false, autoResendUnfulfilledCommands: false, retryStrategy: '50 ms' }, overridden: [], mayResend: false },
+    });
+    const d = buildSignoff({ ...suite, drills: [suiteDrill('own', 'pass', 1)] }, [own]).deployment;
+    expect(d.find((f) => f.label.startsWith('configuration'))!.common).toBe(
+      'repl-diskless-sync-delay 0; over the config file /etc/our/redis.conf, 1 of its lines changed by the harness (see the drill\'s report)',
+    );
+    expect(d.find((f) => f.label === 'client')!.common).toBe(
+      '4 writer connection(s), rate unlimited, WAIT 1 100 ms after every write; direct to the containers\' addresses; ioredis strict: commandTimeout 250, connectTimeout 500, maxRetriesPerRequest 0, offline queue off, re-send off, retry 50 ms',
+    );
   });
 });
 
@@ -222,5 +276,29 @@ describe('checklist item from a scenario description', () => {
     );
     expect(checklistItem('x', 'No trailing stop')).toBe('No trailing stop');
     expect(checklistItem('short-control', '')).toBe('short-control');
+  });
+});
+
+describe('a suite\'s checklist entries', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fd-checklist-'));
+  const suiteFile = (name: string, body: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, body);
+    return file;
+  };
+
+  it('name the item of each drill they are keyed by', async () => {
+    const loaded = await loadSuite(suiteFile('good.yaml', 'name: s\nscenarios: [control, primary-crash]\nchecklist:\n  primary-crash: Primary failure is survived\n'));
+    expect(loaded.suite.checklist).toEqual({ 'primary-crash': 'Primary failure is survived' });
+  });
+
+  it('an entry for a drill the suite does not run is bad input, naming the line and the drills', async () => {
+    const file = suiteFile('bad.yaml', 'name: s\nscenarios: [control, primary-crash]\nchecklist:\n  primary-crash: ok\n  primary-crsh: typo\n');
+    await expect(loadSuite(file)).rejects.toThrow(`${file}:5:17: checklist.primary-crsh: no drill of this suite is named "primary-crsh"; its drills: control, primary-crash`);
+  });
+
+  it('an empty item is bad input', async () => {
+    const file = suiteFile('empty.yaml', 'name: s\nscenarios: [control]\nchecklist:\n  control: "  "\n');
+    await expect(loadSuite(file)).rejects.toThrow('a checklist item says in words what the drill checks');
   });
 });
