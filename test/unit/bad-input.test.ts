@@ -196,7 +196,7 @@ describe('fuzzing the loader', () => {
   it('arbitrary text and bytes: only ScenarioError', () => {
     fc.assert(fc.property(fc.string({ maxLength: 400 }), (s) => onlyScenarioErrors(s)), { numRuns: 1500 });
     fc.assert(fc.property(fc.uint8Array({ maxLength: 400 }), (b) => onlyScenarioErrors(Buffer.from(b))), { numRuns: 1500 });
-  });
+  }, 60_000);
 
   it('YAML built from arbitrary values, and mutations of a valid scenario: only ScenarioError', () => {
     fc.assert(fc.property(fc.jsonValue({ maxDepth: 4 }), (v) => onlyScenarioErrors(stringify(v))), { numRuns: 1000 });
@@ -207,7 +207,7 @@ describe('fuzzing the loader', () => {
       }),
       { numRuns: 1500 },
     );
-  });
+  }, 60_000);
 });
 
 describe('bad command lines and bad files through the real CLI', () => {
@@ -221,13 +221,13 @@ describe('bad command lines and bad files through the real CLI', () => {
     const missing = await runCli(['run']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("missing required argument 'scenario'");
-  });
+  }, 60_000);
 
   it('an unknown scenario name lists the known ones', async () => {
     const r = await runCli(['run', 'primary-crsh']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown scenario "primary-crsh"; built-in scenarios: .*primary-crash.*primary-partition/);
-  });
+  }, 60_000);
 
   it.each(CORPUS.filter((_, i) => i % 6 === 0))('run %s exits 2 with one message and starts nothing', async (file, line, col) => {
     const path = join(DIR, file);
@@ -236,5 +236,5 @@ describe('bad command lines and bad files through the real CLI', () => {
     expect(r.stderr).toContain(`${path}:${line}:${col}:`);
     expect(r.stderr).not.toContain('== topology');
     expect(r.stdout).toBe('');
-  });
+  }, 60_000);
 });

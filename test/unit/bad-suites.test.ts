@@ -56,5 +56,5 @@ describe('bad suite files', () => {
     const check = await runCli(['suite', 'pre-go-live', '--check']);
     expect(check.code, check.stderr).toBe(0);
     expect(check.stdout).toContain('valid suite "pre-go-live": control, primary-crash,');
-  });
+  }, 60_000);
 });
