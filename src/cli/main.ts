@@ -1,6 +1,6 @@
 /** Commands only: parse the command line, call the engine, print, and exit with the right code. */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadScenario, listBuiltinScenarios } from '../scenario/loader.ts';
 import { scenarioJsonSchema } from '../scenario/schema.ts';
 import { defaultOutDir, runDrill } from '../engine/run.ts';
@@ -12,7 +12,8 @@ import { resolveServerImage, ensureNettoolsImage } from '../topology/runtime/doc
 import { resolveHaproxyImage } from '../topology/runtime/docker/haproxyImage.ts';
 import { scenarioSchema } from '../scenario/schema.ts';
 import { ExitCode, InputError, InfrastructureError } from '../util/errors.ts';
-import { formatSummary, formatSuiteDrillLine, formatSuiteSummary } from './summary.ts';
+import { formatRepeatRunLine, formatRepeatSummary, formatSummary, formatSuiteDrillLine, formatSuiteSummary } from './summary.ts';
+import { repeatVerdict, runRepeats } from '../repeat/run.ts';
 import { loadSuite, listBuiltinSuites } from '../suite/loader.ts';
 import { runSuite } from '../suite/run.ts';
 import type { Verdict } from '../record/result.ts';
@@ -63,6 +64,15 @@ async function withInterruptHandling(work: (signal: AbortSignal) => Promise<Verd
   }
 }
 
+/** `--repeat N`: a whole number of runs, 1 to 1000; anything else is bad input (exit 2, nothing started). */
+function parseRepeat(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < 1 || n > 1000) {
+    throw new InvalidArgumentError(`--repeat takes a whole number of runs from 1 to 1000, not "${value}"`);
+  }
+  return n;
+}
+
 /** The version in package.json (the one npm installed). */
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -90,11 +100,27 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('-q, --quiet', 'no progress lines, only the summary')
     .option('--json', 'print result.json to stdout instead of the summary')
     .option('--skip-preflight', 'experts: start the faults without the HA conformance preflight (which otherwise stops a drill whose server lacks what it relies on, exit 3)')
-    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; skipPreflight?: boolean }) => {
+    .option('--repeat <n>', 'run the drill N times: run-01/ ... run-NN/ and summary.json / summary.html with min/p50/p95/max of every metric (nearest rank); the topology is reset and reused between runs where the fault allows', parseRepeat)
+    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; skipPreflight?: boolean; repeat?: number }) => {
       const loaded = await loadScenario(name);
       code = await withInterruptHandling(async (signal) => {
         const progress = createProgress({ quiet: Boolean(opts.quiet || opts.json) });
         const outDir = opts.out ?? defaultOutDir(loaded.scenario.name);
+        if (opts.repeat !== undefined) {
+          const summary = await runRepeats(loaded, {
+            runs: opts.repeat,
+            outDir,
+            signal,
+            progress,
+            skipPreflight: Boolean(opts.skipPreflight),
+            onRun: (run, of, r) => {
+              if (!opts.json) process.stdout.write(formatRepeatRunLine(run, of, r));
+            },
+          });
+          if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+          else process.stdout.write(formatRepeatSummary(summary));
+          return repeatVerdict(summary);
+        }
         const outcome = await runDrill(loaded, { signal, progress, skipPreflight: Boolean(opts.skipPreflight) });
         await writeRunOutputs(outDir, outcome);
         const result = outcome.result;
@@ -130,7 +156,8 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('-q, --quiet', 'no progress lines, only one line per drill and the summary')
     .option('--json', 'print suite.json to stdout instead of the summary')
     .option('--check', 'validate the suite and every scenario it names, then exit without running anything')
-    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; check?: boolean }) => {
+    .option('--repeat <n>', 'run each drill N times: its folder holds run-01/ ... and summary.json / summary.html (min/p50/p95/max over the runs)', parseRepeat)
+    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; check?: boolean; repeat?: number }) => {
       const loaded = await loadSuite(name);
       if (opts.check) {
         process.stdout.write(`${loaded.file}: valid suite "${loaded.suite.name}": ${loaded.drills.map((d) => d.scenario.name).join(', ')}\n`);
@@ -139,6 +166,7 @@ export async function runCli(argv: string[]): Promise<number> {
       code = await withInterruptHandling(async (signal) => {
         const result = await runSuite(loaded, {
           outDir: opts.out,
+          repeat: opts.repeat,
           signal,
           progress: createProgress({ quiet: Boolean(opts.quiet || opts.json) }),
           onDrill: (d) => {

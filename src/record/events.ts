@@ -42,6 +42,10 @@ export interface EventFields {
   'topology.nodes': { mode: HaMode; nodes: NodeRef[]; masterName?: string; slots?: Record<string, [number, number][]> };
   'topology.address-changed': { node: string; from: string; to: string };
   'topology.ready': { ms: number };
+  /** Repeats: this run reuses the topology an earlier run created (and reset), instead of creating one. */
+  'topology.reused': { createdBy: string; run: number };
+  /** Repeats: after the run, its topology was reset for the next run (kept) or torn down, and why. */
+  'topology.reset': { kept: boolean; why: string; steps: string[]; ms: number };
 
   'container.die': { node: string; action?: string; exitCode?: string };
   'client.ready': { writer: number; node: string | null };

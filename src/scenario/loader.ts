@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { scenarioSchema, type Scenario } from './schema.ts';
-import { METRIC_NAMES } from '../record/metrics.ts';
+import { EXPECTATION_NAMES } from '../record/metrics.ts';
 import { InputError } from '../util/errors.ts';
 
 export const BUILTIN_SCENARIO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios');
@@ -120,7 +120,7 @@ const SCENARIO_FILE: YamlFileKind<Scenario> = {
   schema: scenarioSchema as unknown as z.ZodType<Scenario>,
   what: 'a scenario',
   minimal: 'name: ..., duration: ...',
-  keysAt: (path) => (path.length === 1 && path[0] === 'expect' ? [...METRIC_NAMES] : undefined),
+  keysAt: (path) => (path.length === 1 && path[0] === 'expect' ? [...EXPECTATION_NAMES] : undefined),
 };
 
 export interface ValidatedYaml<T> {

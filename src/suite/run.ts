@@ -12,6 +12,7 @@ import type { DrillResult, Verdict } from '../record/result.ts';
 import { writeRunOutputs } from '../report/write.ts';
 import { renderJunit } from '../report/junit.ts';
 import { renderSuiteIndex } from '../report/suiteIndex.ts';
+import { repeatVerdict, runRepeats, type RepeatSummary } from '../repeat/run.ts';
 
 export interface SuiteDrill {
   scenario: string;
@@ -28,6 +29,13 @@ export interface SuiteDrill {
   lostWrites: number | null;
   lostDurable: number | null;
   failedExpectations: string[];
+  /** The page to open for this drill, relative to the suite's folder (its report, or with repeats its summary). */
+  report?: string | null;
+  /**
+   * With --repeat: the drill ran this many times; its folder holds run-01/ ... and summary.json. The
+   * times above are then the p50 over the runs, the lost writes the max.
+   */
+  repeat?: { runs: number; requested: number; summary: string } | null;
 }
 
 export interface SuiteResult {
@@ -48,6 +56,8 @@ export interface SuiteOptions {
   progress: Progress;
   /** Told when each drill ends (for the terminal). */
   onDrill?: (drill: SuiteDrill, result: DrillResult | null) => void;
+  /** Run each drill this many times (see repeat/run.ts). */
+  repeat?: number;
 }
 
 function summarize(result: DrillResult, outDir: string): SuiteDrill {
@@ -65,6 +75,33 @@ function summarize(result: DrillResult, outDir: string): SuiteDrill {
     lostWrites: m?.verifiedAgainst ? m.lostWrites.total : null,
     lostDurable: m?.verifiedAgainst ? m.lostWrites.durable : null,
     failedExpectations: result.expectations.filter((e) => !e.pass).map((e) => `${e.metric} ${e.limit}: ${e.actual ?? 'never happened'}`),
+    report: join(relative(outDir, result.outDir), 'report.html'),
+  };
+}
+
+/** A repeated drill's line: p50 of the times, max of the lost writes, what failed in which run. */
+function summarizeRepeats(s: RepeatSummary, outDir: string): SuiteDrill {
+  const m = s.metrics;
+  const dir = relative(outDir, s.outDir);
+  const verdict = repeatVerdict(s);
+  return {
+    scenario: s.scenario,
+    scenarioFile: s.scenarioFile,
+    verdict,
+    reason: verdict === 'error' ? (s.interrupted ? 'interrupted' : `${s.errors} of ${s.runs} runs could not measure`) : null,
+    dir,
+    durationMs: s.durationMs,
+    detectionMs: m.detectionMs.p50,
+    failoverMs: m.failoverMs.p50,
+    rtoMs: m.rtoMs.p50,
+    lostWrites: m['lostWrites.total'].max,
+    lostDurable: m['lostWrites.durable'].max,
+    failedExpectations: [
+      ...s.expectations.filter((e) => !e.pass).map((e) => `${e.metric} ${e.limit}: ${e.actual ?? 'no run produced it'}`),
+      ...s.runList.flatMap((r) => r.failedExpectations.map((f) => `${r.dir}: ${f}`)),
+    ],
+    report: join(dir, 'summary.html'),
+    repeat: { runs: s.runs, requested: s.requested, summary: join(dir, 'summary.json') },
   };
 }
 
@@ -116,14 +153,25 @@ export async function runSuite(loaded: LoadedSuite, opts: SuiteOptions): Promise
     }
     opts.progress.info(`suite ${loaded.suite.name}: drill ${i + 1}/${loaded.drills.length}: ${drill.scenario.name}`);
     const dir = join(outDir, `${String(i + 1).padStart(2, '0')}-${drill.scenario.name}`);
-    const outcome = await runDrill(drill, { signal: opts.signal, progress: opts.progress });
-    await writeRunOutputs(dir, outcome);
-    const r = outcome.result;
-    results.push(r);
-    drills[i] = summarize(r, outDir);
-    opts.onDrill?.(drills[i], r);
-    if (opts.signal.aborted && r.verdict === 'error') stopReason = interruption();
-    else if (loaded.suite.stopOnFailure && r.verdict !== 'pass') stopReason = `stopOnFailure: ${r.scenario} ended ${r.verdict}`;
+    let verdict: Verdict;
+    if (opts.repeat) {
+      const runs: DrillResult[] = [];
+      const s = await runRepeats(drill, { runs: opts.repeat, outDir: dir, signal: opts.signal, progress: opts.progress, onRun: (_run, _of, r) => runs.push(r) });
+      results.push(...runs);
+      drills[i] = summarizeRepeats(s, outDir);
+      verdict = drills[i].verdict as Verdict;
+      opts.onDrill?.(drills[i], runs.at(-1) ?? null);
+    } else {
+      const outcome = await runDrill(drill, { signal: opts.signal, progress: opts.progress });
+      await writeRunOutputs(dir, outcome);
+      const r = outcome.result;
+      results.push(r);
+      drills[i] = summarize(r, outDir);
+      verdict = r.verdict;
+      opts.onDrill?.(drills[i], r);
+    }
+    if (opts.signal.aborted && verdict === 'error') stopReason = interruption();
+    else if (loaded.suite.stopOnFailure && verdict !== 'pass') stopReason = `stopOnFailure: ${drill.scenario.name} ended ${verdict}`;
     await save();
   }
   await save();

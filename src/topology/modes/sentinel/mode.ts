@@ -20,6 +20,7 @@ import { SentinelWriter } from '../../../workload/sentinelWriter.ts';
 import { writerSettings } from '../../../workload/clientOptions.ts';
 import { NodeReader } from '../../../workload/readers.ts';
 import { waitFor } from '../../../util/time.ts';
+import { resetSentinelDeployment } from './reset.ts';
 
 /** Sentinels' down-after until the whole topology is up (see the sentinel config below). */
 const BRINGUP_DOWN_AFTER_MS = 60_000;
@@ -239,6 +240,17 @@ export class SentinelMode implements FailoverMode {
         return { primary: primary.name };
       },
       { timeoutMs, signal, intervalMs: 50 },
+    );
+  }
+
+  async reset(dep: Deployment, signal: AbortSignal, timeoutMs: number, step: (what: string) => void): Promise<void> {
+    const { downAfter } = this.scenario.topology.sentinel;
+    await resetSentinelDeployment(
+      dep,
+      { masterName: this.masterName, mode: this, sentinelsReady: (d, ip, sig, ms) => this.waitSentinelsReady(d, ip, downAfter, sig, ms) },
+      signal,
+      timeoutMs,
+      step,
     );
   }
 
