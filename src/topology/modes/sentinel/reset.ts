@@ -25,10 +25,10 @@ export interface SentinelResetDeps {
 /** A fast INFO refresh while the reset waits for the sentinels to see the replicas' new priorities. */
 const RESET_INFO_PERIOD_MS = 200;
 
-export async function resetSentinelDeployment(dep: Deployment, d: SentinelResetDeps, signal: AbortSignal, timeoutMs: number, step: (what: string) => void): Promise<void> {
+export async function resetSentinelDeployment(dep: Deployment, d: SentinelResetDeps, signal: AbortSignal, timeoutMs: number, report: (what: string) => void): Promise<void> {
   const original = dep.node('redis-1');
-  // Convergence waits journal what they saw: not this run's business (the run's record ended with its verification).
-  const scratch = new Journal();
+  const t = performance.now();
+  const step = (what: string) => report(`${what} (at ${Math.round(performance.now() - t)} ms)`);
 
   for (const node of dep.nodes) {
     const state = await dep.runtime.inspect(node);
@@ -49,47 +49,62 @@ export async function resetSentinelDeployment(dep: Deployment, d: SentinelResetD
     return true;
   }, { timeoutMs, signal, intervalMs: 25 });
 
-  const current = (await d.mode.primaries(dep)).get(1);
-  if (!current) throw new Error('no sentinel names a primary');
-  // A restarted old primary comes back as a primary of its own; Sentinel would turn it into a replica only
-  // after 8 s (4 publish periods). The harness does what Sentinel would.
-  for (const n of dep.dataNodes) {
-    if (n === current) continue;
-    const info = parseInfo(String(await dep.command(n, 'INFO', 'replication')));
-    if (info.role !== 'slave' || info.master_host !== current.ip) {
-      await dep.command(n, 'REPLICAOF', current.ip, current.port);
-      step(`${n.name}: REPLICAOF ${current.name}`);
-    }
-  }
+  await withFastInfo(dep, () => restore(dep, d, original, signal, timeoutMs, step));
+}
+
+async function restore(dep: Deployment, d: SentinelResetDeps, original: Node, signal: AbortSignal, timeoutMs: number, step: (what: string) => void): Promise<void> {
+  const scratch = new Journal();
+  const current = await followPrimary(dep, d, signal, timeoutMs, step);
   await dep.command(current, 'FLUSHALL');
   step(`FLUSHALL on ${current.name}`);
   await converged(dep, d, scratch, signal, timeoutMs);
+  step('converged');
 
   if (current !== original) {
-    await failBackTo(dep, d, original, current, signal, timeoutMs);
+    await failBackTo(dep, d, original, current, signal, timeoutMs, step);
     step(`SENTINEL FAILOVER back to ${original.name} (it had moved to ${current.name})`);
+    await followPrimary(dep, d, signal, timeoutMs, step);
     await converged(dep, d, scratch, signal, timeoutMs);
+    step('converged');
   }
   await d.sentinelsReady(dep, original.ip, signal, timeoutMs);
+  step('sentinels ready');
 }
 
+/**
+ * Until every data node replicates from the primary the sentinels name, and returns it. A node that
+ * claims to be a primary of its own (a restarted old primary, or the one a failover demoted) Sentinel
+ * would turn into a replica only after 8 s (4 publish periods): the harness does what Sentinel would,
+ * at once. Retried: a connection to a node that was just restarted may still be the dead one's.
+ */
+async function followPrimary(dep: Deployment, d: SentinelResetDeps, signal: AbortSignal, timeoutMs: number, step: (what: string) => void): Promise<Node> {
+  return waitFor('every data node to follow the primary the sentinels name', async (note) => {
+    const primary = (await d.mode.primaries(dep)).get(1);
+    if (!primary) return note('no sentinel names a primary'), undefined;
+    for (const n of dep.dataNodes) {
+      if (n === primary) continue;
+      const info = parseInfo(String(await dep.command(n, 'INFO', 'replication')));
+      if (info.role !== 'slave' || info.master_host !== primary.ip) {
+        await dep.command(n, 'REPLICAOF', primary.ip, primary.port);
+        step(`${n.name}: REPLICAOF ${primary.name}`);
+      }
+    }
+    return primary;
+  }, { timeoutMs, signal, intervalMs: 50 });
+}
+
+/** Convergence waits journal what they saw: into a scratch journal, not the run's (its record ended with its verification). */
 async function converged(dep: Deployment, d: SentinelResetDeps, journal: Journal, signal: AbortSignal, timeoutMs: number): Promise<void> {
   const c = await d.mode.converge(dep, journal, timeoutMs, signal);
   if (!c.converged) throw new Error(`did not converge: ${c.reason}`);
 }
 
-async function failBackTo(dep: Deployment, d: SentinelResetDeps, original: Node, current: Node, signal: AbortSignal, timeoutMs: number): Promise<void> {
+async function failBackTo(dep: Deployment, d: SentinelResetDeps, original: Node, current: Node, signal: AbortSignal, timeoutMs: number, step: (what: string) => void): Promise<void> {
   const others = dep.dataNodes.filter((n) => n !== original && n !== current);
   const priorities = new Map<Node, string>();
   for (const n of others) priorities.set(n, pairsToRecord(await dep.command(n, 'CONFIG', 'GET', 'replica-priority'))['replica-priority'] ?? '100');
-  const infoPeriods = new Map<Node, string>();
-  for (const s of dep.sentinels) {
-    const debug = pairsToRecord(await dep.command(s, 'SENTINEL', 'DEBUG').catch(() => []));
-    if (debug['INFO-PERIOD']) infoPeriods.set(s, debug['INFO-PERIOD']);
-  }
   try {
     for (const n of others) await dep.command(n, 'CONFIG', 'SET', 'replica-priority', 0);
-    for (const s of infoPeriods.keys()) await dep.command(s, 'SENTINEL', 'DEBUG', 'info-period', RESET_INFO_PERIOD_MS);
     const asker = dep.sentinels[0];
     await waitFor(
       `${asker.name} to see ${original.name} as the only replica fit for promotion`,
@@ -105,6 +120,7 @@ async function failBackTo(dep: Deployment, d: SentinelResetDeps, original: Node,
       },
       { timeoutMs, signal, intervalMs: 50 },
     );
+    step(`${asker.name} sees ${original.name} as the only replica fit for promotion`);
     // INPROG: the failover of the drill itself may still be finishing; NOGOODSLAVE: a refresh raced us.
     await waitFor(`SENTINEL FAILOVER ${d.masterName} to be accepted`, async (note) => {
       try {
@@ -114,6 +130,7 @@ async function failBackTo(dep: Deployment, d: SentinelResetDeps, original: Node,
         return note((err as Error).message), undefined;
       }
     }, { timeoutMs, signal, intervalMs: 100 });
+    step('SENTINEL FAILOVER accepted');
     await waitFor(`every sentinel to name ${original.name} primary`, async (note) => {
       for (const s of dep.sentinels) {
         const [ip] = (await dep.command(s, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', d.masterName)) as [string, string];
@@ -122,6 +139,7 @@ async function failBackTo(dep: Deployment, d: SentinelResetDeps, original: Node,
       const role = (await dep.command(original, 'ROLE')) as unknown[];
       return role[0] === 'master' ? true : (note(`${original.name} reports role ${String(role[0])}`), undefined);
     }, { timeoutMs, signal, intervalMs: 50 });
+    step(`every sentinel names ${original.name}`);
     // The priorities go back first, and the fast refresh stays until every sentinel has seen them: a
     // sentinel that still believed a replica ineligible would refuse to promote it in the next run's failover.
     for (const [n, p] of priorities) await dep.command(n, 'CONFIG', 'SET', 'replica-priority', p);
@@ -138,9 +156,25 @@ async function failBackTo(dep: Deployment, d: SentinelResetDeps, original: Node,
     }, { timeoutMs, signal, intervalMs: 50 });
   } finally {
     // Put back what the drill runs with, also when the failover did not come (the topology is then torn down anyway).
-    await Promise.allSettled([
-      ...[...priorities].map(([n, p]) => dep.command(n, 'CONFIG', 'SET', 'replica-priority', p)),
-      ...[...infoPeriods].map(([s, p]) => dep.command(s, 'SENTINEL', 'DEBUG', 'info-period', p)),
-    ]);
+    await Promise.allSettled([...priorities].map(([n, p]) => dep.command(n, 'CONFIG', 'SET', 'replica-priority', p)));
+  }
+}
+
+/**
+ * Runs `work` with the sentinels refreshing INFO every RESET_INFO_PERIOD_MS instead of every 10 s (what
+ * they learn of replicas and of a promoted primary comes from INFO), and puts their own period back after.
+ * A sentinel without SENTINEL DEBUG (older than Redis 7) keeps its period: the reset is then only slower.
+ */
+async function withFastInfo<T>(dep: Deployment, work: () => Promise<T>): Promise<T> {
+  const periods = new Map<Node, string>();
+  for (const s of dep.sentinels) {
+    const debug = pairsToRecord(await dep.command(s, 'SENTINEL', 'DEBUG').catch(() => []));
+    if (debug['INFO-PERIOD']) periods.set(s, debug['INFO-PERIOD']);
+  }
+  try {
+    for (const s of periods.keys()) await dep.command(s, 'SENTINEL', 'DEBUG', 'info-period', RESET_INFO_PERIOD_MS);
+    return await work();
+  } finally {
+    await Promise.allSettled([...periods].map(([s, p]) => dep.command(s, 'SENTINEL', 'DEBUG', 'info-period', p)));
   }
 }
