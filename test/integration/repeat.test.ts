@@ -15,6 +15,7 @@ import type { DrillResult } from '../../src/record/result.ts';
 
 const CRASH = join(import.meta.dirname, '../fixtures/repeat-crash.yaml');
 const CONTROL = join(import.meta.dirname, '../fixtures/repeat-control.yaml');
+const SUITE = join(import.meta.dirname, '../fixtures/suite/repeat-one.yaml');
 
 interface Summary {
   kind: string;
@@ -88,6 +89,23 @@ describe.skipIf(dockerMissingReason !== null)('repeats against real Docker', () 
     expect(stat).toMatchObject({ pass: false, actual: r.metrics!.writes.acknowledged });
     expect(stat.note).toMatch(/over 1 run/);
     expect(existsSync(join(out, 'summary.json'))).toBe(false);
+  }, 120_000);
+
+  it('suite --repeat 2: the drill\'s folder holds its runs and a summary, and the suite links it', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fd-repeat-suite-'));
+    const cli = await runCli(['suite', SUITE, '--repeat', '2', '--out', out, '--quiet']);
+    const suite = JSON.parse(readFileSync(join(out, 'suite.json'), 'utf8')) as { verdict: string; drills: { dir: string; verdict: string; rtoMs: number | null; repeat: { runs: number; summary: string } }[] };
+    expect(cli.code, cli.stderr.slice(-2000)).toBe(0);
+    expect(suite.drills).toHaveLength(1);
+    const [d] = suite.drills;
+    expect(d).toMatchObject({ dir: '01-short-control', verdict: 'pass', repeat: { runs: 2, summary: '01-short-control/summary.json' } });
+    const summary = readSummary(join(out, d.dir));
+    expect(summary).toMatchObject({ kind: 'repeat-summary', scenario: 'short-control', runs: 2, verdict: 'pass', runDirs: ['run-01', 'run-02'] });
+    for (const r of summary.runDirs) expect(existsSync(join(out, d.dir, r, 'result.json'))).toBe(true);
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('href="01-short-control/summary.html"');
+    // Every run is a testsuite of the suite's junit.xml.
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8').match(/<testsuite\b/g)).toHaveLength(2);
+    expect(harnessLeftovers()).toEqual({ containers: [], networks: [] });
   }, 120_000);
 
   it('Ctrl-C during run 2 tears down, keeps run 1 and a summary of it, exits 130', async () => {
