@@ -34,9 +34,16 @@ const wanted = [
   ['openssl', 'openssl'],
   // Drills with HAProxy in front build its image from this host's binary when no registry answers.
   ['haproxy', 'haproxy'],
-  // Only for the test suite: the HTML report is checked in headless Chromium, junit.xml with xmllint.
+  // A suite's report.pdf is printed by headless Chromium (without it the suite says so and goes on);
+  // the test suite also checks the HTML report in it, junit.xml with xmllint, and the PDF's pages
+  // with poppler-utils (pdftoppm, pdftotext).
   ['chromium', 'chromium'],
   ['xmllint', 'libxml2-utils'],
+  ['pdftoppm', 'poppler-utils'],
+  ['pdftotext', 'poppler-utils'],
+  // Only for the test suite: the attach test brings docker/compose/sentinel-ha.yml up with testcontainers'
+  // DockerComposeEnvironment, which needs a Compose implementation (Debian 12 has v1, docker-compose).
+  ['docker-compose', 'docker-compose'],
 ];
 const missing = [];
 for (const [cmd, pkg] of wanted) if (!(await have(cmd)) && !missing.includes(pkg)) missing.push(pkg);

@@ -1,5 +1,4 @@
 /** Commands only: parse the command line, call the engine, print, and exit with the right code. */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadScenario, listBuiltinScenarios } from '../scenario/loader.ts';
 import { scenarioJsonSchema } from '../scenario/schema.ts';
@@ -18,9 +17,14 @@ import { loadSuite, listBuiltinSuites } from '../suite/loader.ts';
 import { runSuite } from '../suite/run.ts';
 import type { Verdict } from '../record/result.ts';
 import { rerenderRun } from '../report/rerender.ts';
+import { rerenderSuite, suiteFolderOf } from '../report/suiteOutputs.ts';
 import { runPreflightOnly } from '../engine/preflightCommand.ts';
 import { formatPreflightTable } from '../preflight/table.ts';
 import { describeIdentity } from '../topology/profiles/identity.ts';
+import { baselineFor, baselineFromOptions } from '../regression/baseline.ts';
+import { compareResult, verdictForExit } from '../regression/compare.ts';
+import { harnessVersion } from '../util/version.ts';
+import { parseAttachTarget } from '../topology/provision/attach/target.ts';
 
 /**
  * bin/ferrite-drill.mjs exits at once on a signal that comes while the program is still loading (nothing
@@ -73,11 +77,12 @@ function parseRepeat(value: string): number {
   return n;
 }
 
-/** The version in package.json (the one npm installed). */
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+const BASELINE_FLAG = '--baseline <path>';
+const BASELINE_HELP = 'compare with an earlier run, metric by metric with per-metric tolerances: its result.json, a suite.json, a --repeat summary.json, or a folder holding one (bad input, exit 2, when missing or unreadable)';
+const FAIL_ON_REGRESSION_HELP = 'exit 1 when a metric regressed against --baseline (without it regressions are reported and the exit code follows the verdict)';
+
+/** Warnings that must reach the user even with --quiet or --json (which keep stdout for the result). */
+const warn = (message: string) => process.stderr.write(`ferrite-drill: ${message}\n`);
 
 export async function main(argv: string[]): Promise<void> {
   process.exitCode = await runCli(argv);
@@ -88,7 +93,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const program = new Command()
     .name('ferrite-drill')
     .description('Failover drills for Redis-compatible HA deployments: bring up primary/replicas/sentinels in Docker, inject faults under write load, measure detection, failover, RTO and lost writes.')
-    .version(packageVersion(), '-V, --version', 'print the version and exit')
+    .version(harnessVersion(), '-V, --version', 'print the version and exit')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)');
 
@@ -100,9 +105,19 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('-q, --quiet', 'no progress lines, only the summary')
     .option('--json', 'print result.json to stdout instead of the summary')
     .option('--skip-preflight', 'experts: start the faults without the HA conformance preflight (which otherwise stops a drill whose server lacks what it relies on, exit 3)')
+    .option('--attach <target>', 'drill a running Sentinel deployment instead of creating one: compose:<project> or label:<key>=<value>; its nodes are discovered, never removed, and left running (the scenario\'s topology section is ignored except masterName and auth)')
+    .option('--restore-primary', 'with --attach: at the end, ask Sentinel to fail back (SENTINEL FAILOVER) so the deployment ends with the primary it started with')
+    .option(BASELINE_FLAG, BASELINE_HELP)
+    .option('--fail-on-regression', FAIL_ON_REGRESSION_HELP)
     .option('--repeat <n>', 'run the drill N times: run-01/ ... run-NN/ and summary.json / summary.html with min/p50/p95/max of every metric (nearest rank); the topology is reset and reused between runs where the fault allows', parseRepeat)
-    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; skipPreflight?: boolean; repeat?: number }) => {
+    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; skipPreflight?: boolean; attach?: string; restorePrimary?: boolean; baseline?: string; failOnRegression?: boolean; repeat?: number }) => {
+      // Not wired together yet: a series on a user's deployment, and comparing a series while it runs.
+      if (opts.repeat !== undefined && opts.attach) throw new InputError('--repeat does not work with --attach yet (repeats reset a topology the harness created)');
+      if (opts.repeat !== undefined && opts.baseline) throw new InputError('--repeat does not work with --baseline yet: run the series, then compare its summary.json (ferrite-drill run <scenario> --baseline <series>/summary.json compares one run against its percentiles)');
       const loaded = await loadScenario(name);
+      if (opts.restorePrimary && !opts.attach) throw new InputError('--restore-primary only applies with --attach');
+      const attach = opts.attach ? { target: parseAttachTarget(opts.attach), restorePrimary: Boolean(opts.restorePrimary) } : undefined;
+      const baseline = await baselineFromOptions(opts, [loaded.scenario.name]);
       code = await withInterruptHandling(async (signal) => {
         const progress = createProgress({ quiet: Boolean(opts.quiet || opts.json) });
         const outDir = opts.out ?? defaultOutDir(loaded.scenario.name);
@@ -121,13 +136,14 @@ export async function runCli(argv: string[]): Promise<number> {
           else process.stdout.write(formatRepeatSummary(summary));
           return repeatVerdict(summary);
         }
-        const outcome = await runDrill(loaded, { signal, progress, skipPreflight: Boolean(opts.skipPreflight) });
-        await writeRunOutputs(outDir, outcome);
+        const outcome = await runDrill(loaded, { signal, progress, skipPreflight: Boolean(opts.skipPreflight), attach });
         const result = outcome.result;
+        if (baseline) result.comparison = compareResult(result, baselineFor(baseline, result.scenario), loaded.scenario.regression, baseline.source);
+        await writeRunOutputs(outDir, outcome);
         progress.info(`output in ${result.outDir}`);
         if (opts.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
         else process.stdout.write(formatSummary(result));
-        return result.verdict;
+        return verdictForExit(result.verdict, result.comparison?.regressions.length ?? 0, opts.failOnRegression);
       });
     });
 
@@ -156,9 +172,13 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('-q, --quiet', 'no progress lines, only one line per drill and the summary')
     .option('--json', 'print suite.json to stdout instead of the summary')
     .option('--check', 'validate the suite and every scenario it names, then exit without running anything')
+    .option(BASELINE_FLAG, `${BASELINE_HELP}; each drill is compared with the baseline's run of the same scenario`)
+    .option('--fail-on-regression', FAIL_ON_REGRESSION_HELP)
+    .option('--no-pdf', 'do not print the sign-off report to report.pdf (headless Chromium) at the end')
     .option('--repeat <n>', 'run each drill N times: its folder holds run-01/ ... and summary.json / summary.html (min/p50/p95/max over the runs)', parseRepeat)
-    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; check?: boolean; repeat?: number }) => {
+    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; check?: boolean; pdf: boolean; baseline?: string; failOnRegression?: boolean; repeat?: number }) => {
       const loaded = await loadSuite(name);
+      const baseline = await baselineFromOptions(opts, loaded.drills.map((d) => d.scenario.name));
       if (opts.check) {
         process.stdout.write(`${loaded.file}: valid suite "${loaded.suite.name}": ${loaded.drills.map((d) => d.scenario.name).join(', ')}\n`);
         return;
@@ -167,23 +187,33 @@ export async function runCli(argv: string[]): Promise<number> {
         const result = await runSuite(loaded, {
           outDir: opts.out,
           repeat: opts.repeat,
+          baseline,
+          pdf: opts.pdf,
+          warn,
           signal,
           progress: createProgress({ quiet: Boolean(opts.quiet || opts.json) }),
-          onDrill: (d) => {
-            if (!opts.json) process.stdout.write(formatSuiteDrillLine(d));
+          onDrill: (d, r) => {
+            if (!opts.json) process.stdout.write(formatSuiteDrillLine(d, r));
           },
         });
         if (opts.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
         else process.stdout.write(formatSuiteSummary(result));
-        return result.verdict;
+        return verdictForExit(result.verdict, result.regressions?.length ?? 0, opts.failOnRegression);
       });
     });
 
   program
     .command('report')
-    .description('re-render report.html and junit.xml from a saved run folder or its result.json')
-    .argument('<run>', 'run folder (reports/<scenario>-<time>/) or path to its result.json')
-    .action(async (target: string) => {
+    .description('re-render a saved run\'s report.html and junit.xml, or a suite folder\'s sign-off report (index.html, report.pdf) from its suite.json')
+    .argument('<run>', 'run folder (reports/<scenario>-<time>/) or its result.json, or a suite folder (reports/suite-<name>-<time>/) or its suite.json')
+    .option('--no-pdf', 'suite folders: do not print report.pdf')
+    .action(async (target: string, opts: { pdf: boolean }) => {
+      const suiteDir = suiteFolderOf(target);
+      if (suiteDir) {
+        const out = await rerenderSuite(suiteDir, { pdf: opts.pdf, warn });
+        process.stdout.write(`wrote ${out.html}\n${out.pdf ? `wrote ${out.pdf}` : `no report.pdf: ${out.pdfReason}`}\n`);
+        return;
+      }
       const { html, junit } = await rerenderRun(target);
       process.stdout.write(`wrote ${html}\nwrote ${junit}\n`);
     });
@@ -216,12 +246,13 @@ export async function runCli(argv: string[]): Promise<number> {
 
   program
     .command('clean')
-    .description('remove containers and networks left by killed runs (found by label; never anything else)')
+    .description('remove containers and networks left by killed runs (found by label; never anything else), sweep their iptables chains out of attached containers and start those a killed drill left down')
     .option('--all', 'also remove those of runs that still look alive')
     .action(async (opts: { all?: boolean }) => {
       await assertDockerAvailable();
       const r = await cleanLeftovers({ all: Boolean(opts.all) });
       process.stdout.write(`removed ${r.containers.length} containers, ${r.networks.length} networks${r.containers.length ? `: ${r.containers.join(', ')}` : ''}\n`);
+      if (r.revived.length) process.stdout.write(`started, unpaused or continued again (a killed drill had attached to them): ${r.revived.join(', ')}\n`);
       if (r.skippedLiveRuns.length) process.stdout.write(`left alone (their process is alive): runs ${r.skippedLiveRuns.join(', ')}; use --all to remove them too\n`);
       for (const f of r.failures) process.stderr.write(`could not remove ${f}\n`);
       if (r.failures.length) code = ExitCode.infrastructure;

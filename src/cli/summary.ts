@@ -1,10 +1,12 @@
 /** The closing summary printed after a drill. */
-import type { DrillResult } from '../record/result.ts';
+import { describeClient, type DrillResult } from '../record/result.ts';
 import { describeIdentity } from '../record/server.ts';
+import { describeLeft } from '../record/attach.ts';
 import { join } from 'node:path';
 import type { SuiteDrill, SuiteResult } from '../suite/run.ts';
 import type { RepeatRun, RepeatSummary } from '../repeat/run.ts';
 import type { MetricName } from '../record/metrics.ts';
+import { formatComparison } from '../regression/table.ts';
 
 const fmtMs = (v: number | null | undefined) => (v === null || v === undefined ? 'never' : `${Math.round(v)} ms`);
 const fmt = fmtMs;
@@ -12,6 +14,11 @@ const fmt = fmtMs;
 export function formatSummary(r: DrillResult): string {
   const lines = [`\n${r.scenario}: ${r.verdict.toUpperCase()}${r.error ? ` (${r.error})` : ''}`];
   if (r.server) lines.push(`  server         ${describeIdentity(r.server)}${r.sentinelServer ? `; sentinels ${describeIdentity(r.sentinelServer)}` : ''}`);
+  if (r.attach) {
+    const f = r.attach.found;
+    if (f) lines.push(`  attached       ${r.attach.target}: ${f.primary} primary, ${f.replicas.length} replicas, ${f.sentinels.length} sentinels (master ${f.masterName}, quorum ${f.quorum}, down-after ${f.downAfterMs} ms)`);
+    lines.push(`  left           ${r.attach.left ? describeLeft(r.attach.target, r.attach.left).replace(/^left \S+ as: /, '') : 'unknown (teardown did not finish)'}`);
+  }
   const p = r.preflight;
   if (p?.skipped) lines.push(`  preflight      skipped (${p.skipped})`);
   else if (p) {
@@ -31,6 +38,7 @@ export function formatSummary(r: DrillResult): string {
         ? `  detection      PFAIL ${fmt(m.pfailMs)}   FAIL ${fmt(m.detectionMs)}   failover ${fmt(m.failoverMs)}   cluster down ${fmt(m.clusterDownMs)}`
         : `  detection      ${fmt(m.detectionMs)}   odown ${fmt(m.odownMs)}   failover ${fmt(m.failoverMs)}`,
       `  rto            ${fmt(m.rtoMs)}   durable rto ${fmt(m.durableRtoMs)}   writes unavailable ${fmt(m.writeUnavailableMs)}`,
+      ...(r.client ? [`  client         ${describeClient(r.client)}`] : []),
       `  writes         ${m.writes.attempted} attempted, ${m.writes.acknowledged} acknowledged, ${m.writes.failed} failed, ${m.writes.indeterminate} indeterminate${m.throughput ? ` (${m.throughput.acknowledgedPerSecond.toLocaleString('en-US')} acknowledged/s over ${(m.throughput.loadMs / 1000).toFixed(1)} s)` : ''}`,
       m.verifiedAgainst === null
         ? '  lost           unknown: not verified (no converged primary to read the final state from)'
@@ -43,15 +51,17 @@ export function formatSummary(r: DrillResult): string {
   for (const e of r.expectations) {
     lines.push(`  ${e.pass ? 'pass' : 'FAIL'}  ${e.metric} ${e.limit}: ${e.actual === null ? 'never happened' : e.actual}`);
   }
+  if (r.comparison) lines.push(formatComparison(r.comparison));
   lines.push(`  report         ${join(r.outDir, 'report.html')}`);
   return lines.join('\n') + '\n';
 }
 
-/** One line per finished drill of a suite. */
-export function formatSuiteDrillLine(d: SuiteDrill): string {
+/** One line per finished drill of a suite (with --baseline, then what regressed against it). */
+export function formatSuiteDrillLine(d: SuiteDrill, result?: DrillResult | null): string {
   const numbers = `detection ${fmt(d.detectionMs)}, failover ${fmt(d.failoverMs)}, rto ${fmt(d.rtoMs)}, lost ${d.lostWrites ?? 'unknown'} (durable ${d.lostDurable ?? 'unknown'})`;
   const why = [d.reason, ...d.failedExpectations].filter(Boolean).join('; ');
-  return `${d.verdict.toUpperCase().padEnd(5)} ${d.scenario.padEnd(32)} ${numbers}${why ? `\n      ${why}` : ''}\n`;
+  const comparison = result?.comparison ? `\n${formatComparison(result.comparison, 'regressions').replace(/^ {2}/gm, '      ')}` : '';
+  return `${d.verdict.toUpperCase().padEnd(5)} ${d.scenario.padEnd(32)} ${numbers}${why ? `\n      ${why}` : ''}${comparison}\n`;
 }
 
 export function formatSuiteSummary(r: SuiteResult): string {
@@ -60,7 +70,8 @@ export function formatSuiteSummary(r: SuiteResult): string {
     `\nsuite ${r.suite}: ${r.verdict.toUpperCase()} (${count('pass')} passed, ${count('fail')} failed, ${count('error')} could not run, ${count('skipped')} skipped) in ${Math.round(r.durationMs / 1000)} s`,
   ];
   for (const d of r.drills.filter((x) => x.verdict === 'skipped')) lines.push(`  skipped ${d.scenario}: ${d.reason}`);
-  lines.push(`  summary        ${join(r.outDir, 'index.html')}`, `  junit          ${join(r.outDir, 'junit.xml')}`);
+  if (r.regressions) lines.push(`  baseline       ${r.baseline}: ${r.regressions.length === 0 ? 'no regression' : `${r.regressions.length} REGRESSION${r.regressions.length > 1 ? 'S' : ''}: ${r.regressions.join('; ')}`}`);
+  lines.push(`  summary        ${join(r.outDir, 'index.html')}`, `  pdf            ${r.pdf ? join(r.outDir, r.pdf) : `none (${r.pdfReason})`}`, `  junit          ${join(r.outDir, 'junit.xml')}`);
   return lines.join('\n') + '\n';
 }
 

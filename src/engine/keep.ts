@@ -21,6 +21,7 @@ function refusal(state: RunState, dep: Deployment, result: DrillResult, keep: Ke
   if (result.error !== null) return `the run ended in error (${result.error})`;
   if (state.unhealed?.length) return `faults that could not be healed may have left it changed: ${state.unhealed.join(', ')}`;
   if (state.provisioner?.kind !== 'create') return 'the harness did not create it';
+  if (state.links) return 'its latency faults route the clients through proxies of this run';
   if (!dep.mode.reset) return `${dep.mode.name} mode cannot be reset: each run creates its own topology`;
   return null;
 }

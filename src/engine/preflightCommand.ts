@@ -2,6 +2,7 @@
  * `ferrite-drill preflight <scenario>`: bring the scenario's topology up, run the HA conformance
  * preflight on it, tear it down. No load, no fault. Teardown always happens (also on Ctrl-C).
  */
+import { InputError } from '../util/errors.ts';
 import type { PreflightReport, ServerIdentity } from '../record/result.ts';
 import type { LoadedScenario } from '../scenario/loader.ts';
 import { CreateProvisioner } from '../topology/provision/create.ts';
@@ -48,6 +49,7 @@ export async function runPreflightOnly(loaded: LoadedScenario, opts: { signal: A
   progress.info(`run ${runId}: preflight of scenario ${scenario.name} (${loaded.file})`);
   const mode = modeFor(scenario, credentials);
   const provisioner = new CreateProvisioner({ runId, scenario, journal, mode, credentials, enableDebugCommand: false, scenarioFile: loaded.file, warmScratch: true });
+  let badInput: InputError | undefined;
   const deaths = new DeathWatch(provisioner.runtime, journal, (why) => failure.abort(why));
   try {
     const image = await provisioner.prepare(progress.info);
@@ -62,6 +64,7 @@ export async function runPreflightOnly(loaded: LoadedScenario, opts: { signal: A
     progress.info(`ready in ${out.timings.topologyReadyMs} ms; checking`);
     out.preflight = await runPreflight({ dep, scenario, runId, journal, scratch: provisioner.scratch, expectDeath: (n) => deaths.expectDeath(n), signal });
   } catch (err) {
+    if (err instanceof InputError) badInput = err; // a directive the server rejects: exit 2 (after teardown)
     out.error = signal.aborted ? String(signal.reason ?? (err as Error).message) : (err as Error).message;
     progress.info(`error: ${out.error}`);
   } finally {
@@ -71,5 +74,6 @@ export async function runPreflightOnly(loaded: LoadedScenario, opts: { signal: A
     out.timings.teardownMs = round(journal.now() - downStart);
     progress.info(`torn down in ${out.timings.teardownMs} ms`);
   }
+  if (badInput) throw badInput;
   return out;
 }

@@ -26,6 +26,7 @@ export function faultRecords(events: JournalEvent[]): FaultRecord[] {
         role: e.role,
         ...(e.signal ? { signal: e.signal } : {}),
         ...(e.shards ? { shards: e.shards } : {}),
+        ...(e.mechanism ? { mechanism: e.mechanism } : {}),
         injectedAt: new Date(e.wall).toISOString(),
         atMs: round(e.t - loadStart),
         healedAt: heal ? new Date(heal.wall).toISOString() : null,

@@ -9,11 +9,14 @@ import { resolve } from 'node:path';
 import { Journal } from '../record/journal.ts';
 import type { Ledger } from '../record/ledger.ts';
 import { t0Of } from '../record/anchors.ts';
-import type { DrillResult } from '../record/result.ts';
+import { describeClient, type DrillResult } from '../record/result.ts';
 import type { LoadedScenario } from '../scenario/loader.ts';
 import type { Deployment } from '../topology/deployment.ts';
 import type { PreparedImage, Provisioner } from '../topology/provision/provisioner.ts';
 import { CreateProvisioner } from '../topology/provision/create.ts';
+import { AttachProvisioner } from '../topology/provision/attach/provisioner.ts';
+import { describeLeft } from '../record/attach.ts';
+import type { AttachTarget } from '../topology/provision/attach/target.ts';
 import { modeFor } from '../topology/modes/index.ts';
 import type { Observer } from '../topology/modes/mode.ts';
 import { resolveCredentials, type Credentials } from '../topology/secrets.ts';
@@ -24,13 +27,19 @@ import { writerFactory } from '../workload/writerFactory.ts';
 import { journalProxyLogs } from '../observe/haproxyLog.ts';
 import { verifyLedger } from '../workload/verify.ts';
 import { faultKind } from '../faults/registry.ts';
+import { LinkProxies } from '../faults/links.ts';
+import { latencyMechanism } from '../faults/kinds/latency.ts';
 import { TimelineRunner } from './timeline.ts';
 import { emptyResult, faultRecords, round } from './resultOf.ts';
+import { composeDirectives } from '../topology/serverConfig.ts';
 import { analyzeRun } from './analyzeRun.ts';
 import { preflightPhase } from './preflightPhase.ts';
 import { keepForNextRun } from './keep.ts';
 import { describeIdentity, probeServerIdentity } from '../topology/profiles/identity.ts';
-import { InfrastructureError } from '../util/errors.ts';
+import { InfrastructureError, InputError } from '../util/errors.ts';
+import { configurationOf } from '../topology/provision/configCheck.ts';
+import { describeClientSettings, writerSettings } from '../workload/clientOptions.ts';
+import { ofType } from '../record/events.ts';
 import { sleep, throwIfAborted } from '../util/time.ts';
 import type { Progress } from './progress.ts';
 
@@ -39,6 +48,8 @@ export interface RunOptions {
   progress: Progress;
   /** Experts only: go straight to the faults without the HA conformance preflight. */
   skipPreflight?: boolean;
+  /** Drill a deployment the user runs instead of creating one (its topology section is then ignored). */
+  attach?: { target: AttachTarget; restorePrimary: boolean };
   /** Repeats (`--repeat N`): this run's place in the series, and the topology it reuses or hands on. */
   repeat?: RepeatStep;
 }
@@ -115,11 +126,13 @@ export interface RunState {
   kept?: KeptTopology;
   /** Faults whose heal failed at teardown (the topology is then not reused). */
   unhealed?: string[];
+  links?: LinkProxies;
   logs: Record<string, string>;
 }
 
 export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promise<DrillOutcome> {
-  const { scenario } = loaded;
+  // Attached: the scenario as the drill runs it, with the discovered topology (set once it is found).
+  let scenario = loaded.scenario;
   const { progress } = opts;
   const started = startRun(loaded, opts.signal);
   const { failure, signal, runId, journal } = started;
@@ -132,6 +145,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   for (const line of credentials?.origin ?? []) progress.info(`auth ${line}`);
 
   const state: RunState = { observers: [], logs: {}, logsSince: kept ? new Date(journal.originWall) : undefined };
+  let badInput: InputError | undefined;
   const phase = (name: string) => {
     journal.append('phase', { name });
     progress.phase(name);
@@ -141,12 +155,30 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   };
   try {
     phase('prepare');
-    const mode = kept ? kept.dep.mode : modeFor(scenario, credentials);
     const usesFault = (name: string) => scenario.timeline.some((e) => e.fault === name);
-    const provisioner = kept?.provisioner ?? new CreateProvisioner({ runId, scenario, journal, mode, credentials, enableDebugCommand: usesFault('stall'), scenarioFile: loaded.file, warmScratch: !opts.skipPreflight });
+    const client = writerSettings(scenario);
+    result.client = { settings: describeClientSettings(client), overridden: client.overridden, mayResend: client.mayResend };
+    progress.info(`client: ${describeClient(result.client)}`);
+    let provisioner: Provisioner;
+    if (opts.attach) {
+      // The user's deployment: its configuration is theirs, discovered, never composed by the harness.
+      provisioner = new AttachProvisioner({ runId, scenario, journal, credentials, ...opts.attach });
+    } else {
+      // Repeats: a kept topology is the one the first run created from the same scenario.
+      const mode = kept ? kept.dep.mode : modeFor(scenario, credentials);
+      result.configuration = configurationOf({ scenario, mode, enableDebugCommand: usesFault('stall') });
+      provisioner = kept?.provisioner ?? new CreateProvisioner({ runId, scenario, journal, mode, credentials, enableDebugCommand: usesFault('stall'), scenarioFile: loaded.file, warmScratch: !opts.skipPreflight });
+      // The same composition the provisioner writes into each data node's config, kept for the reports.
+      result.topology.appliedConfig = Object.fromEntries(composeDirectives({ topology: scenario.topology, tls: false, enableDebugCommand: usesFault('stall') }));
+    }
     state.provisioner = provisioner;
     const image = kept?.image ?? (await provisioner.prepare(progress.info));
     state.image = image;
+    if (provisioner instanceof AttachProvisioner) {
+      scenario = provisioner.scenario;
+      result.attach = { target: opts.attach!.target.spec, found: journal.filter('attach.found')[0], left: null };
+      result.topology = { ...result.topology, replicas: scenario.topology.replicas, sentinels: scenario.topology.sentinels, quorum: scenario.topology.sentinel.quorum, downAfterMs: scenario.topology.sentinel.downAfter, failoverTimeoutMs: scenario.topology.sentinel.failoverTimeout, serverConfig: scenario.topology.serverConfig };
+    }
     result.image = image.image;
     result.imageSource = image.how;
     progress.info(`image: ${image.how}`);
@@ -162,6 +194,13 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
         );
       }
     }
+    const latencies = scenario.timeline.flatMap((e) => (e.fault === 'latency' ? [e] : []));
+    if (latencies.length > 0) {
+      const links = (state.links = new LinkProxies(runId));
+      // Probed once here, not when the fault fires: the probe starts a container (~1 s).
+      links.netemMissing = latencies.every((e) => e.mechanism === 'proxy') ? 'not probed (mechanism: proxy)' : await provisioner.runtime.probeNetem();
+      progress.info(`latency faults: ${links.netemMissing === null ? 'this kernel has sch_netem' : `no netem (${links.netemMissing}); slow links go through ${links.where}`}`);
+    }
     throwIfAborted(signal);
 
     phase('topology');
@@ -170,6 +209,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     await state.deaths.start();
     const dep = kept ? reuseTopology(kept, journal, opts.repeat!, progress) : await provisioner.bringUp(signal);
     state.dep = dep;
+    const mode = dep.mode;
     result.timings.topologyReadyMs = round(journal.now() - upStart);
     result.clientPath = dep.access.path;
     Object.assign(result, kept ? kept.identity : await identifyServers(dep, journal));
@@ -192,6 +232,11 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     });
     const networkNodes = scenario.timeline.some((e) => e.fault !== 'heal' && faultKind(e.fault).network);
     if (networkNodes) await dep.runtime.prepareNet(dep.nodes);
+    const links = state.links;
+    if (links && latencies.some((e) => e.link === 'client' && latencyMechanism(e, links.netemMissing) === 'proxy')) {
+      await links.routeClients(dep);
+      progress.info(`writers reach the servers through ${links.where} (idle until a client-link latency fault)`);
+    }
 
     phase('load');
     const load = new WriteLoad(scenario.load, dep, journal, runId, writerFactory(dep, scenario, journal));
@@ -208,7 +253,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
       errors: load.counts.failed + load.counts.indeterminate,
       activeFaults: [...(state.timeline?.active.keys() ?? [])],
     }));
-    const timeline = new TimelineRunner(scenario, { dep, journal, runId, expectDeath: (node) => state.deaths?.expectDeath(node) }, progress);
+    const timeline = new TimelineRunner(scenario, { dep, journal, runId, expectDeath: (node) => state.deaths?.expectDeath(node), links: state.links }, progress);
     state.timeline = timeline;
     await timeline.run(loadStart, signal);
     await sleepUntil(journal, loadStart + scenario.duration, signal);
@@ -216,7 +261,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     const loadStop = journal.now();
     await load.stop();
     progress.status(null);
-    journal.append('load.stop', { writes: load.ledger.size }, loadStop);
+    journal.append('load.stop', { writes: load.ledger.size, ...(writerSettings(scenario).mayResend ? { acrossDrops: { ...load.acrossDrops } } : {}) }, loadStop);
     progress.info(`load stopped: ${load.ledger.size} writes attempted`);
     await timeline.healDue();
 
@@ -241,12 +286,20 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
       progress.info('verification skipped: no converged primary to read from');
     }
   } catch (err) {
+    // Bad input found by the servers themselves (a rejected directive) or a refusal to attach: nothing of
+    // the drill started; thrown after teardown (exit 2, no report).
+    if (err instanceof InputError) badInput = err;
     result.verdict = 'error';
     result.error = (err as Error).message;
     journal.append('run.error', { message: result.error });
     progress.info(`error: ${result.error}`);
   } finally {
     await tearDown(state, journal, result, progress, opts.repeat && { step: opts.repeat, runId, credentials, signal: opts.signal });
+  }
+  if (badInput) throw badInput;
+  if (state.provisioner instanceof AttachProvisioner && state.provisioner.left && result.attach) {
+    result.attach.left = state.provisioner.left;
+    progress.info(describeLeft(result.attach.target, state.provisioner.left));
   }
 
   if (opts.repeat && !result.repeat) {
@@ -257,6 +310,8 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   if (state.load && result.error === null) analyzeRun(result, journal, state.load.ledger, scenario, { stats });
   else if (state.load) analyzeRun(result, journal, state.load.ledger, scenario, { seriesOnly: true });
   result.faults = faultRecords(journal.events);
+  const acrossDrops = ofType(journal.events, 'load.stop')[0]?.acrossDrops;
+  if (result.client && acrossDrops) result.client.acrossDrops = acrossDrops;
   const finished = new Date();
   result.finishedAt = finished.toISOString();
   result.durationMs = finished.getTime() - Date.parse(result.startedAt);
@@ -297,6 +352,8 @@ async function tearDown(state: RunState, journal: Journal, result: DrillResult, 
     if (toHeal > 0) progress.info(`healing ${toHeal} active fault(s)`);
     state.unhealed = await timeline.healAll();
   }
+  // After the heals (which remove their own proxies): whatever proxy is left, and the proxy server.
+  await state.links?.close().catch((err) => progress.info(`link proxies: ${(err as Error).message}`));
   for (const o of state.observers) o.stop();
   const dep = state.provisioner?.deployment;
   if (dep) {

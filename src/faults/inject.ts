@@ -49,6 +49,7 @@ export async function injectFault(entry: FaultEntry, key: string, ctx: FaultCont
       nodes: nodes.map((n) => n.name),
       role,
       ...(dep.mode.name === 'cluster' ? { shards: hitShards } : {}),
+      ...(injected.mechanism ? { mechanism: injected.mechanism } : {}),
       issuedMs: journal.now() - t0,
     },
     t0,

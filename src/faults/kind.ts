@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { Journal } from '../record/journal.ts';
 import type { Deployment } from '../topology/deployment.ts';
 import type { Node } from '../topology/node.ts';
+import type { LinkMechanism, LinkProxies } from './links.ts';
 
 export type Heal = () => Promise<void>;
 
@@ -16,6 +17,8 @@ export interface FaultContext {
   runId: string;
   /** Told before a fault kills or stops a node, so its death is not taken for a crash. */
   expectDeath?: (node: string) => void;
+  /** The run's link proxies (latency without netem); absent where no fault needs them. */
+  links?: LinkProxies;
 }
 
 /** While one fault is being injected: the context plus who is primary right now (looked up once). */
@@ -27,6 +30,8 @@ export interface InjectionContext extends FaultContext {
 export interface Injected {
   heal: Heal;
   healAtTeardown: boolean;
+  /** For faults with more than one way to apply them: the one used (recorded with the fault). */
+  mechanism?: LinkMechanism;
 }
 
 /** The targets resolved when the fault fires: the faulted side first (what "hit the primary" is judged by). */

@@ -9,8 +9,9 @@ import { partition } from './kinds/partition.ts';
 import { loss } from './kinds/loss.ts';
 import { bandwidth } from './kinds/bandwidth.ts';
 import { netem } from './kinds/netem.ts';
+import { latency } from './kinds/latency.ts';
 
-export const FAULT_REGISTRY = [kill, stop, restart, pause, stall, partition, loss, bandwidth, netem] as const;
+export const FAULT_REGISTRY = [kill, stop, restart, pause, stall, partition, loss, bandwidth, netem, latency] as const;
 
 export type FaultName = (typeof FAULT_REGISTRY)[number]['name'];
 

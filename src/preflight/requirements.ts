@@ -3,7 +3,7 @@
  * check is required (or not) is the same in the report, the table and the tests.
  */
 import type { Scenario } from '../scenario/schema.ts';
-import { composeDirectives } from '../topology/serverConfig.ts';
+import { effectiveDirective } from '../topology/serverConfig.ts';
 
 export const CHECK_IDS = ['info-replication', 'role', 'write-replicates', 'wait', 'offsets-advance', 'replicaof', 'min-replicas', 'sentinel', 'shutdown', 'sigterm', 'persistence'] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
@@ -31,8 +31,7 @@ export interface Requirement {
 
 /** The scenario's wish for one directive, as the data nodes get it (defaults included). */
 export function directiveOf(scenario: Scenario, name: string): string | undefined {
-  const found = composeDirectives({ topology: scenario.topology, tls: false, enableDebugCommand: false }).find(([k]) => k === name);
-  return found === undefined ? undefined : String(found[1]);
+  return effectiveDirective({ topology: scenario.topology, tls: false, enableDebugCommand: false }, name);
 }
 
 export function requirementsOf(scenario: Scenario): Record<CheckId, Requirement> {
@@ -47,7 +46,7 @@ export function requirementsOf(scenario: Scenario): Record<CheckId, Requirement>
   const minReplicas = Number(directiveOf(scenario, 'min-replicas-to-write') ?? 0);
   const sigtermFault = faults.some((e) => (e.fault === 'kill' && 'signal' in e && e.signal === 'SIGTERM') || e.fault === 'stop' || e.fault === 'restart');
   const restarts = faults.some((e) => e.fault === 'kill' || e.fault === 'stop' || e.fault === 'restart');
-  const asksPersistence = 'save' in t.serverConfig || 'appendonly' in t.serverConfig;
+  const asksPersistence = 'save' in t.serverConfig || 'appendonly' in t.serverConfig || Boolean(t.preset) || Boolean(t.configFiles?.server);
   return {
     'info-replication': replication,
     role: replication,
@@ -73,7 +72,7 @@ export function requirementsOf(scenario: Scenario): Record<CheckId, Requirement>
     sigterm: sigtermFault ? { required: true, why: 'a fault of this drill stops a node with SIGTERM (kill SIGTERM, stop or restart)' } : { required: false, why: 'no fault of this drill sends SIGTERM' },
     persistence:
       asksPersistence || restarts
-        ? { required: true, why: asksPersistence ? 'the scenario sets save / appendonly' : 'a fault of this drill restarts a node: what it comes back with depends on persistence' }
+        ? { required: true, why: asksPersistence ? 'the scenario sets save / appendonly (serverConfig, a preset or your redis.conf)' : 'a fault of this drill restarts a node: what it comes back with depends on persistence' }
         : { required: false, why: 'no node of this drill is restarted, and the scenario keeps the default (no persistence)' },
   };
 }

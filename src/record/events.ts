@@ -41,6 +41,9 @@ export interface EventFields {
   /** The deployment as it stood when it was ready: the reference every later event is read against. */
   'topology.nodes': { mode: HaMode; nodes: NodeRef[]; masterName?: string; slots?: Record<string, [number, number][]> };
   'topology.address-changed': { node: string; from: string; to: string };
+  /** --attach: the deployment found (before anything was touched) and the state it was left in. */
+  'attach.found': { target: string; network: string; masterName: string; primary: string; replicas: string[]; sentinels: string[]; quorum: number; downAfterMs: number; excluded: string[] };
+  'attach.left': AttachLeft;
   'topology.ready': { ms: number };
   /** Repeats: this run reuses the topology an earlier run created (and reset), instead of creating one. */
   'topology.reused': { createdBy: string; run: number };
@@ -54,7 +57,11 @@ export interface EventFields {
 
   /** writerShards (cluster mode): the shard each writer writes to. */
   'load.start': { writers: number; writerShards?: number[] };
-  'load.stop': { writes: number };
+  'load.stop': {
+    writes: number;
+    /** Writes whose connection dropped while they were in flight, with a client that may re-send (each still one ledger row), by outcome. */
+    acrossDrops?: { ok: number; fail: number; indeterminate: number };
+  };
 
   'fault.inject': {
     key: string;
@@ -67,6 +74,8 @@ export interface EventFields {
     role: FaultRole;
     /** Cluster mode: the shards whose primary the fault hit. */
     shards?: number[];
+    /** How the fault was applied, where there is a choice (latency: netem or a proxy in the path). */
+    mechanism?: 'netem' | 'proxy';
     /** How long the fault command took to return, ms. */
     issuedMs: number;
   };
@@ -123,4 +132,20 @@ export function ofType<K extends EventType>(events: readonly JournalEvent[], typ
 /** The first event of a type, or undefined. */
 export function firstOf<K extends EventType>(events: readonly JournalEvent[], type: K): EventOf<K> | undefined {
   return events.find((e) => e.type === type) as EventOf<K> | undefined;
+}
+
+/** What an attached deployment was left as: nothing of the harness in it, every container running. */
+export interface AttachLeft {
+  /** The primary the sentinels name now (null: none could be determined). */
+  primary: string | null;
+  /** The primary when the drill attached. */
+  initialPrimary: string;
+  /** Containers the harness started or unpaused again at teardown (beyond the faults' own heals). */
+  restarted: string[];
+  unpaused: string[];
+  /** Containers of the deployment that still do not run (should be empty). */
+  notRunning: string[];
+  converged: boolean;
+  /** --restore-primary: whether Sentinel failed back to the initial primary, and how long it took. */
+  restore: { asked: boolean; done: boolean; ms: number | null; note: string } | null;
 }

@@ -129,6 +129,15 @@ export interface Metrics {
   lostSample: LostWrite[];
   /** The load's pace over its whole phase; null when the load never ran. */
   throughput: Throughput | null;
+  /** Acknowledged-write latency (SET and its WAIT) before the fault and while it lasted (from the series). */
+  latency?: WriteLatency;
+}
+
+/** p50 latency of acknowledged writes per phase, ms; riseP50 = during / before (null when a phase had none). */
+export interface WriteLatency {
+  beforeP50Ms: number | null;
+  duringP50Ms: number | null;
+  riseP50: number | null;
 }
 
 export const METRIC_NAMES = [
@@ -156,6 +165,9 @@ export const METRIC_NAMES = [
   'resync.partial',
   'pfailMs',
   'clusterDownMs',
+  'latency.beforeP50Ms',
+  'latency.duringP50Ms',
+  'latency.riseP50',
 ] as const;
 
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -184,6 +196,9 @@ export const METRIC_DEFINITIONS: Record<MetricName, string> = {
   'resync.full': 'Full resynchronizations the primary served after the heal.',
   'resync.partial': 'Partial resynchronizations (PSYNC continue) the primary served after the heal.',
   pfailMs: 'Cluster: first node that flagged the faulted primary PFAIL (seen by polling CLUSTER NODES every 100 ms), ms after t0.',
+  'latency.beforeP50Ms': 'Median latency of acknowledged writes (the SET and its WAIT, one round trip) started before t0, ms.',
+  'latency.duringP50Ms': 'Median latency of acknowledged writes started while the fault lasted (t0 to its heal, or to the new primary\'s first ack), ms.',
+  'latency.riseP50': 'latency.duringP50Ms / latency.beforeP50Ms: how many times slower the median acknowledged write was during the fault.',
   clusterDownMs: 'Cluster: from t0, the total time during which at least one node reported cluster_state:fail (to the end of the load when it never recovered).',
 };
 

@@ -1,5 +1,7 @@
 /** The result contract (result.json): stable camelCase fields that CI jobs and the report read. */
 import type { ExpectationName, Metrics } from './metrics.ts';
+import type { Comparison } from './comparison.ts';
+import type { AttachLeft, EventFields } from './events.ts';
 
 export type Verdict = 'pass' | 'fail' | 'error';
 
@@ -16,6 +18,8 @@ export interface FaultRecord {
   signal?: string;
   /** Cluster mode: the shards whose primary it hit. */
   shards?: number[];
+  /** How it was applied, where there is a choice (latency: netem or a proxy in the TCP path). */
+  mechanism?: 'netem' | 'proxy';
   /** Wall clock of t0, ISO with ms. */
   injectedAt: string;
   /** ms from the start of the load. */
@@ -103,6 +107,11 @@ export interface TopologySummary {
   replicasPerShard?: number;
   nodeTimeoutMs?: number;
   serverConfig: Record<string, unknown>;
+  /**
+   * What the harness wrote to every data node, in redis.conf names: its defaults (no persistence) with
+   * the scenario's directives over them (the server profile renders these into its own format).
+   */
+  appliedConfig?: Record<string, string | number | boolean>;
   auth?: { user: string | null; sentinelPassword: boolean } | null;
   tls?: { clientAuth: string } | null;
 }
@@ -151,6 +160,43 @@ export interface PreflightReport {
   ms: number;
 }
 
+/** A line of the user's config file the harness replaced or removed (see topology/serverConfig.ts). */
+export interface ConfigChangeRecord {
+  file: string;
+  line: number;
+  directive: string;
+  was: string;
+  now: string | null;
+  why: string;
+}
+
+/** The servers' configuration as the drill gave it: preset, the user's files, each line of them changed. */
+export interface ConfigurationSummary {
+  /** "balanced (appendonly yes, ...)", or null. */
+  preset: string | null;
+  files: { server: string | null; sentinel: string | null };
+  serverConfig: Record<string, string | number | boolean>;
+  changes: { server: ConfigChangeRecord[]; sentinel: ConfigChangeRecord[] };
+}
+
+/** The writers' client settings: what produced the RTO and the indeterminate writes. */
+export interface ClientSummary {
+  /** ioredis options as set ("none", "unlimited", backoffs in words). */
+  settings: Record<string, string | number | boolean | null>;
+  /** The fields the scenario set over the base. */
+  overridden: string[];
+  /** Whether ioredis may send a write twice (offline queue retries, re-send after a reconnect). */
+  mayResend: boolean;
+  /** Writes that outlived a connection with such a client, by outcome (each one ledger row; never a definite failure). */
+  acrossDrops?: { ok: number; fail: number; indeterminate: number };
+}
+
+/** One line: the client's base and the fields that decide failover behaviour. */
+export function describeClient(c: ClientSummary): string {
+  const s = c.settings;
+  return `${s.base}${c.overridden.length ? ` with ${c.overridden.join(', ')} set` : ''}: commandTimeout ${s.commandTimeout}, connectTimeout ${s.connectTimeout}, maxRetriesPerRequest ${s.maxRetriesPerRequest}, offline queue ${s.enableOfflineQueue ? 'on' : 'off'}, re-send ${s.autoResendUnfulfilledCommands ? 'on' : 'off'}, retry ${s.retryStrategy}`;
+}
+
 export interface DrillResult {
   scenario: string;
   scenarioFile: string;
@@ -174,11 +220,17 @@ export interface DrillResult {
   sentinelImage?: string;
   /** What the scenario's server profile knows this server does differently from Redis. */
   knownDifferences?: string[];
+  /** The servers' configuration: preset, the user's config files and what the harness changed in them. */
+  configuration?: ConfigurationSummary;
+  /** The writers' client settings (the `client:` section over its base). */
+  client?: ClientSummary;
   /** The HA conformance preflight (null: the run ended before it). */
   preflight?: PreflightReport | null;
   /** How the harness's clients reached the nodes: "direct" (their own addresses) or "published" (127.0.0.1 ports). */
   clientPath: 'direct' | 'published' | null;
   topology: TopologySummary;
+  /** --attach: the deployment that was found (before anything was touched) and the state it was left in. */
+  attach?: { target: string; found: EventFields['attach.found'] | undefined; left: AttachLeft | null };
   load: { writers: number; rate: number | 'unlimited'; waitReplicas: number; waitTimeoutMs: number };
   timings: { topologyReadyMs: number | null; preflightMs?: number | null; recovery: Convergence | null; verifyMs: number | null; teardownMs: number | null; resetMs?: number | null };
   /**
@@ -192,6 +244,8 @@ export interface DrillResult {
   /** Bucketed load and latency over time, latency percentiles, fault bands (for charts). */
   series: Series | null;
   expectations: ExpectationResult[];
+  /** Against the --baseline run, metric by metric (absent without --baseline). */
+  comparison?: Comparison | null;
   /** Folder holding this run's files (set by whoever writes them). */
   outDir: string;
   files: Record<string, string>;

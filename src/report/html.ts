@@ -14,6 +14,8 @@ import { METRIC_DEFINITIONS, METRIC_NAMES, expectationDefinition } from '../reco
 import { sentinelEventsOf } from '../analysis/sentinel.ts';
 import { clusterEventsOf } from '../analysis/cluster.ts';
 import { describeIdentity } from '../record/server.ts';
+import { formatDelta, formatValue } from '../regression/table.ts';
+import { describeLeft } from '../record/attach.ts';
 import { failureTimelineSvg, latencyOverTimeSvg, loadChartSvg, percentileChartSvg } from './charts.ts';
 
 const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'templates');
@@ -118,10 +120,24 @@ export function renderHtmlReport(result: DrillResult, events: JournalEvent[]): s
     nodesInEvents,
     failures: m ? Object.entries(m.failuresByReason).map(([reason, count]) => ({ reason, count })) : [],
     haproxy: ofType(events, 'haproxy.config')[0] ?? null,
+    configChanges: [...(result.configuration?.changes.server ?? []), ...(result.configuration?.changes.sentinel ?? [])],
     serverText: result.server ? describeIdentity(result.server) : result.serverVersion ? `version ${result.serverVersion}` : '—',
+    attachLeftText: result.attach?.left ? describeLeft(result.attach.target, result.attach.left) : null,
     sentinelText: result.sentinelServer ? describeIdentity(result.sentinelServer) : null,
     preflight: result.preflight ?? null,
     preflightMissing: (result.preflight?.missing ?? []).map((id) => `${id} (${result.preflight!.checks.find((c) => c.id === id)?.title ?? id})`),
+    comparison: result.comparison ?? null,
+    comparisonRows: (result.comparison?.rows ?? []).map((r) => ({
+      label: r.stat === 'value' ? r.metric : `${r.metric} ${r.stat}`,
+      baseline: formatValue(r, 'baseline'),
+      current: formatValue(r, 'current'),
+      delta: formatDelta(r),
+      limit: r.limit,
+      tolerance: r.tolerance.direction === 'info' ? 'not judged' : `${r.tolerance.direction}, ${Math.round(r.tolerance.relative * 100)} % + ${r.tolerance.absolute}${r.unit === 'ms' ? ' ms' : ''}${r.tolerance.from === 'scenario' ? ', from the scenario' : ''}`,
+      judged: r.tolerance.direction !== 'info',
+      regression: r.regression,
+      note: r.note ?? null,
+    })),
     generatedAt: new Date().toISOString(),
   });
 }

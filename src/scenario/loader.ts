@@ -3,13 +3,15 @@
  * field, so a broken file is fixed in one look, and nothing is started before the whole file is valid.
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { scenarioSchema, type Scenario } from './schema.ts';
 import { EXPECTATION_NAMES } from '../record/metrics.ts';
+import { COMPARABLE_NAMES } from '../regression/catalogue.ts';
 import { InputError } from '../util/errors.ts';
 
 export const BUILTIN_SCENARIO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios');
@@ -68,7 +70,23 @@ export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
 export function referencedFiles(scenario: Scenario): { path: (string | number)[]; value: string }[] {
   const out: { path: (string | number)[]; value: string }[] = [];
   if (scenario.client.haproxy?.config) out.push({ path: ['client', 'haproxy', 'config'], value: scenario.client.haproxy.config });
+  for (const kind of ['server', 'sentinel'] as const) {
+    const value = scenario.topology.configFiles?.[kind];
+    if (value) out.push({ path: ['topology', 'configFiles', kind], value });
+  }
   return out;
+}
+
+/** "file:line:col" of the value at `path` in a scenario file (for messages about what it names). */
+export function locateInScenario(file: string, path: (string | number)[]): string {
+  try {
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter });
+    const pos = lineCounter.linePos(nearestNode(doc, path)?.range?.[0] ?? 0);
+    return `${file}:${pos.line}:${pos.col}`;
+  } catch {
+    return file;
+  }
 }
 
 /** The absolute path of a file a scenario names. */
@@ -102,6 +120,9 @@ export async function readBoundedFile(file: string, what: string): Promise<Buffe
 export function parseScenarioText(bytes: Buffer | string, file: string): Scenario {
   const { data, locate } = parseValidatedYaml(bytes, file, SCENARIO_FILE);
   checkReferencedFiles(data, file, locate);
+  // Config files are read where the nodes' configs are composed, long after the scenario's folder is known.
+  const files = data.topology.configFiles;
+  if (files) for (const kind of ['server', 'sentinel'] as const) if (files[kind]) files[kind] = scenarioRelative(file, files[kind]);
   return data;
 }
 
@@ -120,7 +141,10 @@ const SCENARIO_FILE: YamlFileKind<Scenario> = {
   schema: scenarioSchema as unknown as z.ZodType<Scenario>,
   what: 'a scenario',
   minimal: 'name: ..., duration: ...',
-  keysAt: (path) => (path.length === 1 && path[0] === 'expect' ? [...EXPECTATION_NAMES] : undefined),
+  keysAt: (path) =>
+    path.length === 1 && path[0] === 'expect' ? [...EXPECTATION_NAMES]
+    : path.length === 2 && path[0] === 'regression' && path[1] === 'tolerance' ? [...COMPARABLE_NAMES]
+    : undefined,
 };
 
 export interface ValidatedYaml<T> {

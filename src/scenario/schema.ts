@@ -7,10 +7,13 @@ import { EXPECTATION_NAMES, splitStat } from '../record/metrics.ts';
 import { duration, SHARD_SELECTOR } from './primitives.ts';
 import { FAULT_REGISTRY, faultKind } from '../faults/registry.ts';
 import { profileFor } from '../topology/profiles/index.ts';
+import { regressionSettings } from '../regression/schema.ts';
 
 export { ROLE_SELECTORS } from './primitives.ts';
 export const SERVER_KINDS = ['redis', 'valkey', 'ferrite'] as const;
 export const HA_MODES = ['sentinel', 'cluster'] as const;
+/** The durability guide's reference configurations (their directives: topology/presets.ts). */
+export const PRESETS = ['balanced', 'max-durability', 'low-latency'] as const;
 
 const sentinelSettings = z.strictObject({
   masterName: z.string().regex(/^[A-Za-z0-9._-]+$/).default('mymaster').meta({ description: 'Name the sentinels monitor the primary under.' }),
@@ -77,6 +80,17 @@ const topologyInput = z.strictObject({
   cluster: clusterSettings.optional().meta({ description: 'Cluster mode settings.' }),
   auth: auth.optional(),
   tls: tls.optional(),
+  configFiles: z
+    .strictObject({
+      server: z.string().min(1).optional().meta({ description: 'Your redis.conf (path relative to the scenario): the base of every data node\'s config; the harness changes only what it must (port, bind, replicaof, ...) and the report lists each change.' }),
+      sentinel: z.string().min(1).optional().meta({ description: 'Your sentinel.conf (path relative to the scenario): the base of every sentinel\'s config; the harness sets port and sentinel monitor, and moves your per-master settings under its master name.' }),
+    })
+    .optional()
+    .meta({ description: 'Your own config files as the base of the nodes\' configs. Checked by a throwaway server of the drill\'s image before the drill starts: a directive it rejects is bad input naming the file and line.' }),
+  preset: z
+    .enum(PRESETS)
+    .optional()
+    .meta({ description: 'A reference configuration from the durability guide, over the config file and under serverConfig: "balanced" (appendonly yes, appendfsync everysec, min-replicas-to-write 1, min-replicas-max-lag 5), "max-durability" (appendfsync always, min-replicas-to-write 2, max-lag 2), "low-latency" (AOF everysec, no min-replicas).' }),
   serverConfig: z
     .record(z.string().regex(/^[a-z][a-z0-9-]*$|^[a-z]+\.[a-z0-9_]+$/, 'config names are lower-case words joined by "-" (or, for Ferrite, a TOML key section.key)'), configValue)
     .default({})
@@ -158,6 +172,19 @@ const haproxySettings = z
   })
   .meta({ description: 'HAProxy between the writers and the servers.' });
 
+/** The writers' client defaults: the harness's strict settings, or what ioredis does when told nothing. */
+export const CLIENT_BASES = ['strict', 'ioredis-defaults'] as const;
+
+/** A reconnection backoff, as a description (ioredis takes a function): delay in ms before attempt n. */
+const backoff = z
+  .discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('constant'), ms: duration }),
+    z.strictObject({ kind: z.literal('linear'), stepMs: duration, maxMs: duration }),
+    z.strictObject({ kind: z.literal('exponential'), baseMs: duration, maxMs: duration, factor: z.number().min(1).max(10).default(2) }),
+    z.strictObject({ kind: z.literal('none') }),
+  ])
+  .meta({ description: '{ kind: constant, ms }, { kind: linear, stepMs, maxMs } (n x step, at most max), { kind: exponential, baseMs, maxMs, factor } (base x factor^(n-1), at most max), or { kind: none } (give up).' });
+
 const client = z
   .strictObject({
     via: z
@@ -165,8 +192,27 @@ const client = z
       .default('direct')
       .meta({ description: '"direct": the writers use the HA client (Sentinel or Cluster aware); "haproxy": they connect to an HAProxy in front of the servers, as in the HA docs.' }),
     haproxy: haproxySettings.optional(),
+    base: z
+      .enum(CLIENT_BASES)
+      .default('strict')
+      .meta({ description: '"strict" (the default): no offline queue, no re-send, a 1 s connect timeout, reconnect every 25 ms; "ioredis-defaults": ioredis\'s own defaults, as an application that sets nothing gets them. The fields below override it.' }),
+    commandTimeout: z
+      .union([duration, z.literal('none')])
+      .optional()
+      .meta({ description: 'ioredis commandTimeout: a write without a reply after this long is indeterminate ("none": wait for ever, ioredis\'s default). Strict: load.commandTimeout.' }),
+    connectTimeout: duration.optional().meta({ description: 'ioredis connectTimeout (strict 1 s, ioredis 10 s).' }),
+    maxRetriesPerRequest: z
+      .union([z.number().int().min(0).max(1000), z.literal('unlimited')])
+      .optional()
+      .meta({ description: 'ioredis maxRetriesPerRequest: reconnections a queued or unanswered command waits through before it fails (strict 0, ioredis 20; "unlimited": null).' }),
+    enableOfflineQueue: z.boolean().optional().meta({ description: 'ioredis enableOfflineQueue: queue commands while disconnected (strict no, ioredis yes).' }),
+    autoResendUnfulfilledCommands: z.boolean().optional().meta({ description: 'ioredis autoResendUnfulfilledCommands: re-send unanswered commands after a reconnect (strict no, ioredis yes).' }),
+    reconnectOnReadonly: z.boolean().optional().meta({ description: 'Reconnect (asking Sentinel again) when a demoted primary answers READONLY, without re-sending the write (strict yes; ioredis has no reconnectOnError by default).' }),
+    retryStrategy: backoff.optional().meta({ description: 'ioredis retryStrategy, as a backoff: delay before reconnection n (strict constant 25 ms; ioredis linear 50 ms steps up to 2 s).' }),
+    sentinelRetryStrategy: backoff.optional().meta({ description: 'ioredis sentinelRetryStrategy: delay before asking the sentinels again when none answered (strict constant 25 ms; ioredis linear 10 ms steps up to 1 s).' }),
+    failoverDetector: z.boolean().optional().meta({ description: 'ioredis failoverDetector: subscribe to +switch-master on the sentinels and reconnect at once (default no).' }),
   })
-  .meta({ description: 'How the writers reach the deployment.' });
+  .meta({ description: 'How the writers reach the deployment, and the client settings that decide what RTO an application sees.' });
 
 const scenarioObject = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'names are lower-case words joined by "-"'),
@@ -183,6 +229,7 @@ const scenarioObject = z.strictObject({
     .partialRecord(z.enum(EXPECTATION_NAMES), limit)
     .default({})
     .meta({ description: 'Limits on metrics; the drill fails when one does not hold. A metric with .min, .p50, .p95 or .max (rtoMs.p95) limits that statistic over repeated runs (--repeat N, nearest-rank percentiles); a single run is a sample of one, whose statistics are its own value.' }),
+  regression: regressionSettings.prefault({}),
 });
 type ScenarioInput = z.output<typeof scenarioObject>;
 
@@ -207,6 +254,20 @@ export const scenarioSchema = scenarioObject
     if (l.wait.replicas > topo.replicas) {
       issue(['load', 'wait', 'replicas'], `WAIT for ${l.wait.replicas} replicas but ${topo.mode === 'cluster' ? 'each shard' : 'the topology'} has ${topo.replicas}`);
     }
+    if (raw.configFiles?.server && topo.server === 'ferrite') issue(['topology', 'configFiles', 'server'], 'Ferrite reads a TOML file, not redis.conf: give its settings as serverConfig (redis.conf names it has an equivalent for, or dotted TOML keys)');
+    if (raw.configFiles?.sentinel && topo.sentinels === 0) issue(['topology', 'configFiles', 'sentinel'], topo.mode === 'cluster' ? 'a sentinel.conf in cluster mode: there are no sentinels' : 'a sentinel.conf, and the topology has no sentinels');
+    if (raw.preset === 'max-durability' && topo.replicas < 2 && !('min-replicas-to-write' in raw.serverConfig)) {
+      issue(['topology', 'preset'], `max-durability sets min-replicas-to-write 2, and the topology has ${topo.replicas} replica${topo.replicas === 1 ? '' : 's'}${topo.mode === 'cluster' ? ' per shard' : ''}: every write would be refused; add replicas or override min-replicas-to-write in serverConfig`);
+    }
+    for (const field of ['sentinelRetryStrategy', 'failoverDetector'] as const) {
+      if (s.client[field] !== undefined && (topo.mode !== 'sentinel' || s.client.via !== 'direct')) issue(['client', field], `${field} is a setting of ioredis's Sentinel client; the writers use it only with topology.mode: sentinel and client.via: direct`);
+    }
+    if (s.client.via === 'haproxy') {
+      for (const field of ['retryStrategy', 'reconnectOnReadonly'] as const) {
+        if (s.client[field] !== undefined) issue(['client', field], `${field} is not used through HAProxy: the writer there opens a new connection to HAProxy after every drop or READONLY`);
+      }
+    }
+    if (s.client.reconnectOnReadonly !== undefined && topo.mode === 'cluster') issue(['client', 'reconnectOnReadonly'], 'reconnectOnReadonly is a Sentinel-mode setting: the cluster client follows MOVED and the slot map instead');
     if (s.client.haproxy && s.client.via !== 'haproxy') issue(['client', 'haproxy'], 'haproxy settings without client.via: haproxy');
     if (s.client.via === 'haproxy') {
       if (topo.mode === 'cluster') issue(['client', 'via'], 'HAProxy cannot front a Redis Cluster (clients must follow the slot map); use via: direct');
@@ -238,6 +299,10 @@ export const scenarioSchema = scenarioObject
       if (entry.repeat && entry.duration === undefined) issue(['timeline', i, 'repeat'], 'a repeated fault needs a duration (it is healed between repeats)');
       if (entry.repeat && entry.duration !== undefined && entry.duration >= entry.repeat.every) {
         issue(['timeline', i, 'duration'], `duration ${entry.duration} ms must be shorter than repeat.every ${entry.repeat.every} ms`);
+      }
+      if (entry.fault === 'latency' && entry.link === 'client' && (topo.mode === 'cluster' || s.client.via === 'haproxy')) {
+        // The client-link proxy is wired into the Sentinel writers' address map; other writers would bypass it.
+        issue(['timeline', i, 'link'], `link: client slows the writers' Sentinel connections; it is not supported ${topo.mode === 'cluster' ? 'in cluster mode' : 'with client.via: haproxy'} yet (use link: replication)`);
       }
       const kind = faultKind(entry.fault);
       const problem = kind.check?.(entry as never);

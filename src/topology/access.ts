@@ -15,6 +15,8 @@ export type ClientPath = 'direct' | 'published';
 
 export class ClientAccess {
   private readonly sharedNatMap: Record<string, { host: string; port: number }> = {};
+  /** Writers' connections to these nodes (by node name) go through a proxy instead (a slow client link). */
+  private readonly detours = new Map<string, { host: string; port: number }>();
 
   constructor(
     readonly path: ClientPath,
@@ -44,14 +46,23 @@ export class ClientAccess {
    * address, because ioredis reads it at every (re)connection.
    */
   natMap(nodes: Node[]): Record<string, { host: string; port: number }> | undefined {
-    if (this.path === 'direct') return undefined;
-    for (const n of nodes) this.sharedNatMap[`${n.ip}:${n.port}`] = { host: '127.0.0.1', port: n.hostPort };
+    if (this.path === 'direct' && this.detours.size === 0) return undefined;
+    for (const n of nodes) this.sharedNatMap[`${n.ip}:${n.port}`] = this.detours.get(n.name) ?? this.address(n);
     return this.sharedNatMap;
+  }
+
+  /**
+   * From now on the writers reach this node through `via` (a link proxy): set before the writers
+   * connect, since the natMap is what sends them there.
+   */
+  detour(node: Node, via: { host: string; port: number }): void {
+    this.detours.set(node.name, via);
   }
 
   /** The node a client socket is connected to, from the socket's remote end. */
   nodeAtSocket(nodes: Node[], remoteAddress: string | undefined, remotePort: number | undefined): Node | undefined {
     if (remotePort === undefined) return undefined;
+    for (const [name, via] of this.detours) if (via.port === remotePort) return nodes.find((n) => n.name === name);
     if (this.path === 'published') return nodes.find((n) => n.hostPort === remotePort);
     const ip = remoteAddress?.replace(/^::ffff:/, '');
     return nodes.find((n) => n.ip === ip && n.port === remotePort);

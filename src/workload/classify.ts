@@ -31,6 +31,8 @@ export function classifyError(err: unknown): CodeValue {
   // ioredis flushes in-flight commands of a dropped connection with "max retries per request": they may
   // have reached the server, so the outcome is unknown.
   if (message.includes('max retries per request')) return Code.connectionLost;
+  // A pipeline cut by a dropped connection (SET sent, WAIT not): the SET may have been applied.
+  if (message.includes('Command aborted due to connection close')) return Code.connectionLost;
   if (message.includes('Connection is closed') || /ECONNRESET|EPIPE|ETIMEDOUT|socket/i.test(message)) return Code.connectionLost;
   return Code.unknown;
 }

@@ -44,9 +44,10 @@ export class SentinelWriter implements WriterClient {
       maxRetriesPerRequest: settings.maxRetriesPerRequest,
       retryStrategy: settings.retryStrategy,
       // A demoted primary answers READONLY: reconnect (asking Sentinel again) as production clients do,
-      // without re-sending the write (1 = reconnect only).
-      reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? 1 : false),
+      // without re-sending the write (1 = reconnect only). ioredis's default: no reconnect on errors.
+      ...(settings.reconnectOnReadonly ? { reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? 1 : false) } : {}),
       sentinelRetryStrategy: settings.sentinelRetryStrategy,
+      failoverDetector: settings.failoverDetector,
       lazyConnect: true,
       // At stop, nothing is in flight: do not wait the default 2 s for a half-closed socket, which kept
       // the process alive after the run.
@@ -84,9 +85,16 @@ export class SentinelWriter implements WriterClient {
   }
 
   private fail(err: unknown, mark: number): WriteOutcome {
-    return failedOutcome(err, this.settings.mayResend && this.drops.droppedSince(mark), (e) => {
+    const acrossDrop = this.acrossDrop(mark);
+    const outcome = failedOutcome(err, acrossDrop, (e) => {
       if (this.unclassified++ < 10) this.journal.append('write.unclassified-error', { writer: this.writer, message: String((e as Error)?.message ?? e) });
     });
+    return acrossDrop ? { ...outcome, acrossDrop } : outcome;
+  }
+
+  /** The write outlived a connection, with a client that re-sends: ioredis may have sent it twice. */
+  private acrossDrop(mark: number): boolean {
+    return this.settings.mayResend && this.drops.droppedSince(mark);
   }
 
   async write(key: string, value: string): Promise<WriteOutcome> {
@@ -96,13 +104,13 @@ export class SentinelWriter implements WriterClient {
       if (replicas === 0) {
         // No replica to wait for: a plain SET (WAIT 0 would only cost a round trip).
         await this.client.set(key, value);
-        return { code: Code.ok, waitReply: 0, node: this.nodeIndex() };
+        return { code: Code.ok, waitReply: 0, node: this.nodeIndex(), ...(this.acrossDrop(mark) ? { acrossDrop: true } : {}) };
       }
       // SET and WAIT go out together on the same connection: one round trip, and WAIT covers this SET.
       const [setResult, waitResult] = (await this.client.pipeline().set(key, value).wait(replicas, timeout).exec()) ?? [];
       if (!setResult || setResult[0]) return this.fail(setResult?.[0] ?? new Error('Connection is closed.'), mark);
       // The SET was acknowledged; a WAIT that failed leaves its replication unknown (unconfirmed).
-      return { code: Code.ok, waitReply: waitReplyOf(waitResult), node: this.nodeIndex() };
+      return { code: Code.ok, waitReply: waitReplyOf(waitResult), node: this.nodeIndex(), ...(this.acrossDrop(mark) ? { acrossDrop: true } : {}) };
     } catch (err) {
       return this.fail(err, mark);
     }

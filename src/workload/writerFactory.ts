@@ -17,7 +17,7 @@ export function writerFactory(dep: Deployment, scenario: Scenario, journal: Jour
   if (!proxy) return (writer, stopping) => dep.mode.writerClient(dep, writer, journal, stopping);
   const address = dep.access.address(proxy);
   return (writer, stopping) =>
-    new DirectWriter(dep, writer, journal, async () => address, scenario.load.wait, writerSettings(scenario.load), stopping, async (client) => {
+    new DirectWriter(dep, writer, journal, async () => address, scenario.load.wait, writerSettings(scenario), stopping, async (client) => {
       // Through a proxy the socket's peer is the proxy: the server says who it is (its run_id).
       const runId = parseInfo(String(await client.info('server'))).run_id;
       return runId ? (await dep.nodeByRunId(runId))?.name : undefined;

@@ -18,6 +18,8 @@ export class WriteLoad {
   readonly ledger: Ledger;
   /** Running totals for the live status line (cheaper than scanning the ledger). */
   readonly counts = { acknowledged: 0, failed: 0, indeterminate: 0 };
+  /** Writes that outlived a connection with a client that may re-send them, by outcome (each one ledger row). */
+  readonly acrossDrops = { ok: 0, fail: 0, indeterminate: 0 };
   private clients: WriterClient[] = [];
   private running: Promise<void>[] = [];
   private stopped = false;
@@ -85,9 +87,10 @@ export class WriteLoad {
       }
       const seq = ledger.length;
       const start = this.journal.now();
-      const { code, waitReply, node } = await client.write(this.ledger.key(writer, seq), this.ledger.value(writer, seq));
+      const { code, waitReply, node, acrossDrop } = await client.write(this.ledger.key(writer, seq), this.ledger.value(writer, seq));
       ledger.push(start, this.journal.now() - start, code, waitReply, node);
       const outcome = outcomeOf(code);
+      if (acrossDrop) this.acrossDrops[outcome]++;
       if (outcome === 'ok') this.counts.acknowledged++;
       else if (outcome === 'fail') this.counts.failed++;
       else this.counts.indeterminate++;

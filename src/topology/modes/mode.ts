@@ -37,6 +37,8 @@ export interface WriteOutcome {
   waitReply: number;
   /** Index of the node that acknowledged it (deployment order), or NODE_UNKNOWN. */
   node: number;
+  /** A connection dropped while it was in flight and the client may have sent it again. */
+  acrossDrop?: boolean;
 }
 
 /** One writer's connection to the deployment (own connections, so WAIT counts only its writes). */

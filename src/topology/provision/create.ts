@@ -13,6 +13,7 @@ import type { FailoverMode } from '../modes/mode.ts';
 import type { Node } from '../node.ts';
 import type { PreparedImage, Provisioner, ScratchNodes } from './provisioner.ts';
 import { DockerScratchNodes, SCRATCH_NAMES } from './scratch.ts';
+import { checkUserConfig } from './configCheck.ts';
 import { Deployment } from '../deployment.ts';
 import { ClientAccess, chooseClientPath } from '../access.ts';
 import { DockerRuntime } from '../runtime/docker/runtime.ts';
@@ -76,6 +77,9 @@ export class CreateProvisioner implements Provisioner {
       this.sentinelImage = sentinel.image;
       if (sentinel !== image) image.sentinel = sentinel;
     }
+    // The user's directives, checked by the server itself before anything of the drill exists.
+    const { runId, scenario, mode, credentials, enableDebugCommand } = this.opts;
+    await checkUserConfig({ runId, scenario, scenarioFile: this.opts.scenarioFile ?? scenario.name, mode, credentials, enableDebugCommand, image: this.image, sentinelImage: this.sentinelImage }, log);
     await ensureNettoolsImage(log);
     if (this.opts.scenario.client.via === 'haproxy') {
       const haproxy = await resolveHaproxyImage(log);

@@ -162,7 +162,7 @@ export class ClusterMode implements FailoverMode {
 
   writerClient(dep: Deployment, writer: number, journal: Journal, stopping: () => boolean): WriterClient {
     const { load } = this.scenario;
-    return new ClusterWriter(dep, writer, journal, load.wait, writerSettings(load), stopping);
+    return new ClusterWriter(dep, writer, journal, load.wait, writerSettings(this.scenario), stopping);
   }
 
   observers(dep: Deployment, journal: Journal): Observer[] {

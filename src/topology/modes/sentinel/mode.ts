@@ -182,7 +182,7 @@ export class SentinelMode implements FailoverMode {
 
   writerClient(dep: Deployment, writer: number, journal: Journal, stopping: () => boolean): WriterClient {
     const { load } = this.scenario;
-    return new SentinelWriter(dep, writer, journal, this.masterName, load.wait, writerSettings(load), stopping);
+    return new SentinelWriter(dep, writer, journal, this.masterName, load.wait, writerSettings(this.scenario), stopping);
   }
 
   observers(dep: Deployment, journal: Journal): Observer[] {

@@ -9,9 +9,20 @@ import { withTimeout } from '../../../util/time.ts';
 import { processIdentity } from '../../../util/processIdentity.ts';
 
 export const LABEL_OWNER = 'dev.ferrite-drill';
+/**
+ * On the images the harness builds. Not LABEL_OWNER: a container inherits its image's labels, and a
+ * user's own deployment on ferrite-drill/redis:*-host must never look like something the harness owns.
+ */
+export const LABEL_IMAGE = 'dev.ferrite-drill.image';
 export const LABEL_RUN = 'dev.ferrite-drill.run';
 export const LABEL_NODE = 'dev.ferrite-drill.node';
 export const LABEL_PID = 'dev.ferrite-drill.pid';
+/**
+ * On an attached run's record container (created, never started): the ids of the user's containers the
+ * run drills, so that `clean` can start, unpause and continue them again after the run was killed.
+ */
+export const LABEL_ATTACHED = 'dev.ferrite-drill.attached';
+export const ATTACH_RECORD_NODE = 'attach-record';
 /** Boot id, PID and start time of the owning process: tells a live owner from a reused PID. */
 export const LABEL_PROCESS = 'dev.ferrite-drill.process';
 /**

@@ -125,7 +125,7 @@ function freeLoopbackPort(): Promise<number> {
   });
 }
 
-function tarOf(files: Record<string, string>): tar.Pack {
+export function tarOf(files: Record<string, string>): tar.Pack {
   const pack = tar.pack();
   const dirs = new Set(Object.keys(files).filter((n) => n.includes('/')).map((n) => n.slice(0, n.lastIndexOf('/'))));
   for (const dir of dirs) pack.entry({ name: dir, type: 'directory', mode: 0o755 });

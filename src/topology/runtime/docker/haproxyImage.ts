@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { LABEL_OWNER } from './client.ts';
+import { LABEL_IMAGE } from './client.ts';
 import { buildImage, imageExists, tryPull, type ResolvedImage } from './images.ts';
 import { InfrastructureError } from '../../../util/errors.ts';
 
@@ -38,7 +38,7 @@ export async function resolveHaproxyImage(log: (m: string) => void): Promise<Res
   await buildImage(local, {
     binaries: [[HOST_BINARY, '/usr/sbin/haproxy']],
     dirs: [['/tmp', 0o1777], ['/run', 0o755], ['/var/lib/haproxy', 0o755]],
-    dockerfileTail: [`LABEL ${LABEL_OWNER}=true dev.ferrite-drill.source=host`, 'CMD ["/usr/sbin/haproxy", "-f", "/tmp/haproxy.cfg"]'],
+    dockerfileTail: [`LABEL ${LABEL_IMAGE}=host`, 'CMD ["/usr/sbin/haproxy", "-f", "/tmp/haproxy.cfg"]'],
   });
   return { image: local, how: `${local} (built from this host's haproxy ${version}); ${UPSTREAM} could not be pulled (${pullError})` };
 }

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
-import { docker, LABEL_OWNER } from './client.ts';
+import { docker, LABEL_IMAGE } from './client.ts';
 import { packBuildContext, type RootfsSpec } from './rootfs.ts';
 import { PROFILES, sentinelProfileFor } from '../../profiles/index.ts';
 import { InfrastructureError } from '../../../util/errors.ts';
@@ -123,7 +123,7 @@ export async function buildHostRedisImage(log: Log): Promise<ResolvedImage> {
     ],
     symlinks: [['/usr/bin/redis-sentinel', 'redis-server']],
     dirs: [['/data', 0o777], ['/tmp', 0o1777]],
-    dockerfileTail: [`LABEL ${LABEL_OWNER}=true dev.ferrite-drill.source=host`, 'WORKDIR /data', 'EXPOSE 6379 26379', 'CMD ["redis-server"]'],
+    dockerfileTail: [`LABEL ${LABEL_IMAGE}=host`, 'WORKDIR /data', 'EXPOSE 6379 26379', 'CMD ["redis-server"]'],
   };
   await buildImage(image, spec);
   return { image, how: `${image} (built from this host's redis-server ${version})` };
@@ -153,7 +153,7 @@ export async function ensureNettoolsImage(log: Log): Promise<ResolvedImage> {
     // iptables loads its matches/targets as plugins: without them `-j DROP` fails ("Chain 'DROP' does not exist").
     folders: ['/usr/lib/x86_64-linux-gnu/xtables', '/usr/lib/x86_64-linux-gnu/tc'],
     dirs: [['/tmp', 0o1777], ['/run', 0o755], ['/etc/iproute2', 0o755]],
-    dockerfileTail: [`LABEL ${LABEL_OWNER}=true dev.ferrite-drill.source=host`, 'CMD ["sleep", "infinity"]'],
+    dockerfileTail: [`LABEL ${LABEL_IMAGE}=host`, 'CMD ["sleep", "infinity"]'],
   };
   await buildImage(NETTOOLS_IMAGE, spec);
   return { image: NETTOOLS_IMAGE, how: `${NETTOOLS_IMAGE} (built from this host's iptables/iproute2)` };

@@ -87,8 +87,14 @@ export class NetnsHelpers {
     await Promise.all(nodes.map((n) => this.helperFor(n)));
   }
 
-  /** Closes the shells and removes the helper containers (never the targets). */
+  /**
+   * Sweeps this run's chains out of every namespace a helper is in (a heal that failed would leave its
+   * chain in an attached user's container, which nothing else removes), closes the shells and removes
+   * the helper containers (never the targets).
+   */
   async removeAll(): Promise<void> {
+    const sweep = sweepChainsScript(this.runId);
+    await Promise.all([...this.helpers.values()].map((h) => withTimeout('the chain sweep', h.shell.run(sweep), 5000).catch(() => undefined)));
     for (const h of this.helpers.values()) h.shell.close();
     this.helpers.clear();
     await Promise.all([...this.containers].map((id) => docker().getContainer(id).remove({ force: true }).catch(() => {})));
@@ -140,5 +146,43 @@ export async function probeNetem(runId: string): Promise<string | null> {
     return logs.includes('exit=0') ? null : logs.replace(/exit=\d+/, '').trim() || 'tc netem failed';
   } finally {
     await container.remove({ force: true }).catch(() => {});
+  }
+}
+
+/**
+ * The shell script that removes every iptables chain of one run (FD-<run>-<n>, see faults/iptables.ts)
+ * from the namespace it runs in, with the jumps to them. Written for dash (the helper image has no grep).
+ */
+export function sweepChainsScript(runId: string): string {
+  const list = `iptables -w -S | while read op chain rest; do [ "$op" = -N ] && case "$chain" in FD-${runId}-*) echo "$chain";; esac; done`;
+  return `for c in $(${list}); do iptables -w -D INPUT -j "$c" 2>/dev/null; iptables -w -D OUTPUT -j "$c" 2>/dev/null; iptables -w -F "$c"; iptables -w -X "$c"; done; true`;
+}
+
+/** Runs the sweep in a (running) helper container, which shares its target's namespace. */
+export async function sweepRunChains(helperId: string, runId: string): Promise<void> {
+  if (!/^[0-9a-f]+$/.test(runId)) return; // not a run id: nothing of ours to match
+  const exec = await docker().getContainer(helperId).exec({ Cmd: ['sh', '-c', sweepChainsScript(runId)], AttachStdout: true, AttachStderr: true });
+  const stream = (await exec.start({})) as unknown as NodeJS.ReadableStream;
+  await withTimeout('the chain sweep in a fault helper', new Promise<void>((resolve) => {
+    stream.on('end', resolve);
+    stream.on('error', () => resolve());
+    stream.resume();
+  }), 10_000);
+}
+
+/** The sweep from a throwaway helper in a container's namespace (when no helper of the run is left there). */
+export async function sweepNamespace(containerId: string, runId: string): Promise<void> {
+  if (!/^[0-9a-f]+$/.test(runId)) return;
+  const helper = await docker().createContainer({
+    Image: NETTOOLS_IMAGE,
+    Cmd: ['sh', '-c', sweepChainsScript(runId)],
+    Labels: runLabels(runId, { [LABEL_NODE]: 'nettools:sweep' }),
+    HostConfig: { NetworkMode: `container:${containerId}`, CapAdd: ['NET_ADMIN'] },
+  });
+  try {
+    await helper.start();
+    await withTimeout('the chain sweep', helper.wait(), 15_000);
+  } finally {
+    await helper.remove({ force: true }).catch(() => {});
   }
 }

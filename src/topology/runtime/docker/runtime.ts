@@ -16,7 +16,14 @@ export class DockerRuntime implements NodeRuntime {
   /** Attached runs: container id -> node name, since user containers carry no harness label. */
   private readonly watched = new Map<string, string>();
 
-  constructor(readonly runId: string) {
+  /**
+   * `network`: the one network whose addresses count (an attached user's container may sit on several;
+   * its address there is what the sentinels report). Unset: the container's only network (a run's own).
+   */
+  constructor(
+    readonly runId: string,
+    private readonly network?: string,
+  ) {
     this.helpers = new NetnsHelpers(runId);
   }
 
@@ -31,7 +38,8 @@ export class DockerRuntime implements NodeRuntime {
 
   async inspect(node: Node): Promise<NodeState> {
     const info = await this.container(node).inspect();
-    const networks = Object.values(info.NetworkSettings.Networks ?? {});
+    const all = info.NetworkSettings.Networks ?? {};
+    const networks = this.network ? [all[this.network]].filter((n) => n) : Object.values(all);
     const ip = networks.map((n) => n.IPAddress).find((a) => a) ?? null;
     return { running: info.State.Running, paused: info.State.Paused, startedAt: info.State.StartedAt, exitCode: info.State.ExitCode ?? null, ip };
   }
