@@ -1,5 +1,5 @@
 /** Commands only: parse the command line, call the engine, print, and exit with the right code. */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadScenario, listBuiltinScenarios } from '../scenario/loader.ts';
 import { scenarioJsonSchema } from '../scenario/schema.ts';
 import { defaultOutDir, runDrill } from '../engine/run.ts';
@@ -11,7 +11,8 @@ import { resolveServerImage, ensureNettoolsImage } from '../topology/runtime/doc
 import { resolveHaproxyImage } from '../topology/runtime/docker/haproxyImage.ts';
 import { scenarioSchema } from '../scenario/schema.ts';
 import { ExitCode, InputError, InfrastructureError } from '../util/errors.ts';
-import { formatSummary, formatSuiteDrillLine, formatSuiteSummary } from './summary.ts';
+import { formatRepeatRunLine, formatRepeatSummary, formatSummary, formatSuiteDrillLine, formatSuiteSummary } from './summary.ts';
+import { repeatVerdict, runRepeats } from '../repeat/run.ts';
 import { loadSuite, listBuiltinSuites } from '../suite/loader.ts';
 import { runSuite } from '../suite/run.ts';
 import type { Verdict } from '../record/result.ts';
@@ -67,6 +68,15 @@ async function withInterruptHandling(work: (signal: AbortSignal) => Promise<Verd
   }
 }
 
+/** `--repeat N`: a whole number of runs, 1 to 1000; anything else is bad input (exit 2, nothing started). */
+function parseRepeat(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < 1 || n > 1000) {
+    throw new InvalidArgumentError(`--repeat takes a whole number of runs from 1 to 1000, not "${value}"`);
+  }
+  return n;
+}
+
 const BASELINE_FLAG = '--baseline <path>';
 const BASELINE_HELP = 'compare with an earlier run, metric by metric with per-metric tolerances: its result.json, a suite.json, a --repeat summary.json, or a folder holding one (bad input, exit 2, when missing or unreadable)';
 const FAIL_ON_REGRESSION_HELP = 'exit 1 when a metric regressed against --baseline (without it regressions are reported and the exit code follows the verdict)';
@@ -99,7 +109,11 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--restore-primary', 'with --attach: at the end, ask Sentinel to fail back (SENTINEL FAILOVER) so the deployment ends with the primary it started with')
     .option(BASELINE_FLAG, BASELINE_HELP)
     .option('--fail-on-regression', FAIL_ON_REGRESSION_HELP)
-    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; skipPreflight?: boolean; attach?: string; restorePrimary?: boolean; baseline?: string; failOnRegression?: boolean }) => {
+    .option('--repeat <n>', 'run the drill N times: run-01/ ... run-NN/ and summary.json / summary.html with min/p50/p95/max of every metric (nearest rank); the topology is reset and reused between runs where the fault allows', parseRepeat)
+    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; skipPreflight?: boolean; attach?: string; restorePrimary?: boolean; baseline?: string; failOnRegression?: boolean; repeat?: number }) => {
+      // Not wired together yet: a series on a user's deployment, and comparing a series while it runs.
+      if (opts.repeat !== undefined && opts.attach) throw new InputError('--repeat does not work with --attach yet (repeats reset a topology the harness created)');
+      if (opts.repeat !== undefined && opts.baseline) throw new InputError('--repeat does not work with --baseline yet: run the series, then compare its summary.json (ferrite-drill run <scenario> --baseline <series>/summary.json compares one run against its percentiles)');
       const loaded = await loadScenario(name);
       if (opts.restorePrimary && !opts.attach) throw new InputError('--restore-primary only applies with --attach');
       const attach = opts.attach ? { target: parseAttachTarget(opts.attach), restorePrimary: Boolean(opts.restorePrimary) } : undefined;
@@ -107,6 +121,21 @@ export async function runCli(argv: string[]): Promise<number> {
       code = await withInterruptHandling(async (signal) => {
         const progress = createProgress({ quiet: Boolean(opts.quiet || opts.json) });
         const outDir = opts.out ?? defaultOutDir(loaded.scenario.name);
+        if (opts.repeat !== undefined) {
+          const summary = await runRepeats(loaded, {
+            runs: opts.repeat,
+            outDir,
+            signal,
+            progress,
+            skipPreflight: Boolean(opts.skipPreflight),
+            onRun: (run, of, r) => {
+              if (!opts.json) process.stdout.write(formatRepeatRunLine(run, of, r));
+            },
+          });
+          if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+          else process.stdout.write(formatRepeatSummary(summary));
+          return repeatVerdict(summary);
+        }
         const outcome = await runDrill(loaded, { signal, progress, skipPreflight: Boolean(opts.skipPreflight), attach });
         const result = outcome.result;
         if (baseline) result.comparison = compareResult(result, baselineFor(baseline, result.scenario), loaded.scenario.regression, baseline.source);
@@ -146,7 +175,8 @@ export async function runCli(argv: string[]): Promise<number> {
     .option(BASELINE_FLAG, `${BASELINE_HELP}; each drill is compared with the baseline's run of the same scenario`)
     .option('--fail-on-regression', FAIL_ON_REGRESSION_HELP)
     .option('--no-pdf', 'do not print the sign-off report to report.pdf (headless Chromium) at the end')
-    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; check?: boolean; pdf: boolean; baseline?: string; failOnRegression?: boolean }) => {
+    .option('--repeat <n>', 'run each drill N times: its folder holds run-01/ ... and summary.json / summary.html (min/p50/p95/max over the runs)', parseRepeat)
+    .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; check?: boolean; pdf: boolean; baseline?: string; failOnRegression?: boolean; repeat?: number }) => {
       const loaded = await loadSuite(name);
       const baseline = await baselineFromOptions(opts, loaded.drills.map((d) => d.scenario.name));
       if (opts.check) {
@@ -156,6 +186,7 @@ export async function runCli(argv: string[]): Promise<number> {
       code = await withInterruptHandling(async (signal) => {
         const result = await runSuite(loaded, {
           outDir: opts.out,
+          repeat: opts.repeat,
           baseline,
           pdf: opts.pdf,
           warn,

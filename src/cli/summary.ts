@@ -4,6 +4,8 @@ import { describeIdentity } from '../record/server.ts';
 import { describeLeft } from '../record/attach.ts';
 import { join } from 'node:path';
 import type { SuiteDrill, SuiteResult } from '../suite/run.ts';
+import type { RepeatRun, RepeatSummary } from '../repeat/run.ts';
+import type { MetricName } from '../record/metrics.ts';
 import { formatComparison } from '../regression/table.ts';
 
 const fmtMs = (v: number | null | undefined) => (v === null || v === undefined ? 'never' : `${Math.round(v)} ms`);
@@ -72,5 +74,32 @@ export function formatSuiteSummary(r: SuiteResult): string {
   for (const d of r.drills.filter((x) => x.verdict === 'skipped')) lines.push(`  skipped ${d.scenario}: ${d.reason}`);
   if (r.regressions) lines.push(`  baseline       ${r.baseline}: ${r.regressions.length === 0 ? 'no regression' : `${r.regressions.length} REGRESSION${r.regressions.length > 1 ? 'S' : ''}: ${r.regressions.join('; ')}`}`);
   lines.push(`  summary        ${join(r.outDir, 'index.html')}`, `  pdf            ${r.pdf ? join(r.outDir, r.pdf) : `none (${r.pdfReason})`}`, `  junit          ${join(r.outDir, 'junit.xml')}`);
+  return lines.join('\n') + '\n';
+}
+
+/** One line per finished run of a repeat series. */
+export function formatRepeatRunLine(run: RepeatRun, of: number, r: DrillResult): string {
+  const m = r.metrics;
+  const numbers = m ? `detection ${fmt(m.detectionMs)}, failover ${fmt(m.failoverMs)}, rto ${fmt(m.rtoMs)}, lost ${m.lostWrites.total ?? 'unknown'} (durable ${m.lostWrites.durable ?? 'n/a'})` : 'no metrics';
+  const why = [run.error, ...run.failedExpectations].filter(Boolean).join('; ');
+  return `run ${run.run}/${of} ${run.verdict.toUpperCase().padEnd(5)} ${numbers}; topology ${run.topologyReused ? 'reused' : 'created'}, ${run.afterwards.split(':')[0]}${why ? `\n      ${why}` : ''}\n`;
+}
+
+/** Metrics the closing summary of a repeat series shows (every metric is in summary.json). */
+const REPEAT_HEADLINE: MetricName[] = ['detectionMs', 'odownMs', 'failoverMs', 'rtoMs', 'durableRtoMs', 'writeUnavailableMs', 'lostWrites.total', 'lostWrites.durable', 'writes.acknowledged'];
+
+export function formatRepeatSummary(s: RepeatSummary): string {
+  const n = (v: number | null) => (v === null ? '-' : String(Math.round(v * 10) / 10));
+  const lines = [`\n${s.scenario} x ${s.runs}${s.runs < s.requested ? ` of ${s.requested}` : ''}: ${s.verdict.toUpperCase()}${s.interrupted ? ' (interrupted)' : ''}${s.errors ? ` (${s.errors} run(s) could not measure)` : ''} in ${Math.round(s.durationMs / 1000)} s; percentiles nearest-rank`];
+  lines.push(`  ${'metric'.padEnd(22)} ${'runs'.padStart(4)} ${'min'.padStart(9)} ${'p50'.padStart(9)} ${'p95'.padStart(9)} ${'max'.padStart(9)}`);
+  for (const name of REPEAT_HEADLINE) {
+    const st = s.metrics[name];
+    if (st.runs === 0) continue;
+    lines.push(`  ${name.padEnd(22)} ${String(st.runs).padStart(4)} ${n(st.min).padStart(9)} ${n(st.p50).padStart(9)} ${n(st.p95).padStart(9)} ${n(st.max).padStart(9)}`);
+  }
+  for (const e of s.expectations) lines.push(`  ${e.pass ? 'pass' : 'FAIL'}  ${e.metric} ${e.limit}: ${e.actual === null ? 'no run produced it' : e.actual}${e.note ? ` (${e.note})` : ''}`);
+  const reused = s.runList.filter((r) => r.topologyReused).length;
+  lines.push(`  topology       reused by ${reused} of ${s.runList.length} runs`);
+  lines.push(`  summary        ${join(s.outDir, 'summary.html')}`);
   return lines.join('\n') + '\n';
 }

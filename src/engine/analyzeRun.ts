@@ -4,15 +4,15 @@ import type { Ledger } from '../record/ledger.ts';
 import type { DrillResult } from '../record/result.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { analyze } from '../analysis/analyze.ts';
-import { evaluateExpectations } from '../analysis/expectations.ts';
+import { evaluateExpectations, type StatExpectations } from '../analysis/expectations.ts';
 import { computeSeries, type Series } from '../analysis/series.ts';
 import type { WriteLatency } from '../record/metrics.ts';
 
-export function analyzeRun(result: DrillResult, journal: Journal, ledger: Ledger, scenario: Scenario, opts: { seriesOnly?: boolean } = {}): void {
+export function analyzeRun(result: DrillResult, journal: Journal, ledger: Ledger, scenario: Scenario, opts: { seriesOnly?: boolean; stats?: StatExpectations } = {}): void {
   result.series = computeSeries(journal.events, ledger);
   if (!opts.seriesOnly) {
     result.metrics = { ...analyze({ events: journal.events, ledger, requiredReplicas: scenario.load.wait.replicas }), latency: writeLatency(result.series) };
-    result.expectations = evaluateExpectations(scenario.expect, result.metrics);
+    result.expectations = evaluateExpectations(scenario.expect, result.metrics, opts.stats);
     result.verdict = result.expectations.every((e) => e.pass) ? 'pass' : 'fail';
   }
 }

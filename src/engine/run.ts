@@ -13,7 +13,7 @@ import { describeClient, type DrillResult } from '../record/result.ts';
 import type { LoadedScenario } from '../scenario/loader.ts';
 import { faultsOf } from '../scenario/schema.ts';
 import type { Deployment } from '../topology/deployment.ts';
-import type { Provisioner } from '../topology/provision/provisioner.ts';
+import type { PreparedImage, Provisioner } from '../topology/provision/provisioner.ts';
 import { CreateProvisioner } from '../topology/provision/create.ts';
 import { AttachProvisioner } from '../topology/provision/attach/provisioner.ts';
 import { describeLeft } from '../record/attach.ts';
@@ -35,6 +35,7 @@ import { emptyResult, faultRecords, round } from './resultOf.ts';
 import { composeDirectives } from '../topology/serverConfig.ts';
 import { analyzeRun } from './analyzeRun.ts';
 import { preflightPhase } from './preflightPhase.ts';
+import { keepForNextRun } from './keep.ts';
 import { describeIdentity, probeServerIdentity } from '../topology/profiles/identity.ts';
 import { InfrastructureError, InputError } from '../util/errors.ts';
 import { configurationOf } from '../topology/provision/configCheck.ts';
@@ -50,6 +51,33 @@ export interface RunOptions {
   skipPreflight?: boolean;
   /** Drill a deployment the user runs instead of creating one (its topology section is then ignored). */
   attach?: { target: AttachTarget; restorePrimary: boolean };
+  /** Repeats (`--repeat N`): this run's place in the series, and the topology it reuses or hands on. */
+  repeat?: RepeatStep;
+}
+
+/** One run of a repeated drill. */
+export interface RepeatStep {
+  run: number;
+  of: number;
+  /** The previous run's topology, reset and ready; absent: this run creates one. */
+  kept?: KeptTopology;
+  /** Reset this run's topology for the next run when it can be, instead of tearing it down (not for the last run). */
+  keep: boolean;
+}
+
+/** A topology handed from one repeated run to the next, with what the next one would otherwise learn at bring-up. */
+export interface KeptTopology {
+  provisioner: Provisioner;
+  dep: Deployment;
+  image: PreparedImage;
+  /** The run that created it. */
+  createdBy: string;
+  credentials: Credentials | undefined;
+  /** Its preflight (the same nodes: not checked again). */
+  preflight: DrillResult['preflight'];
+  identity: Pick<DrillResult, 'server' | 'sentinelServer' | 'serverVersion'>;
+  /** Removes it (the series ended early, e.g. on Ctrl-C, with it still kept). */
+  release(): Promise<void>;
 }
 
 /** Everything a run leaves: the result, and the record it was computed from. */
@@ -61,6 +89,8 @@ export interface DrillOutcome {
   logs: Record<string, string>;
   /** For scrubbing secrets from every file written. */
   credentials: Credentials | undefined;
+  /** Repeats: the topology, reset for the next run (absent: it was torn down). */
+  kept?: KeptTopology;
 }
 
 export function newRunId(): string {
@@ -83,13 +113,20 @@ export function defaultOutDir(scenario: string, when = new Date()): string {
 }
 
 /** The run's moving parts, as far as they exist (teardown works on whatever was started). */
-interface RunState {
+export interface RunState {
   provisioner?: Provisioner;
   dep?: Deployment;
   load?: WriteLoad;
   timeline?: TimelineRunner;
   observers: Observer[];
   deaths?: DeathWatch;
+  image?: PreparedImage;
+  /** A reused topology's logs hold earlier runs too: this run's start. */
+  logsSince?: Date;
+  /** Repeats: the topology, reset for the next run. */
+  kept?: KeptTopology;
+  /** Faults whose heal failed at teardown (the topology is then not reused). */
+  unhealed?: string[];
   links?: LinkProxies;
   logs: Record<string, string>;
 }
@@ -98,13 +135,17 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   // Attached: the scenario as the drill runs it, with the discovered topology (set once it is found).
   let scenario = loaded.scenario;
   const { progress } = opts;
-  const { failure, signal, runId, credentials, journal } = startRun(loaded, opts.signal);
+  const started = startRun(loaded, opts.signal);
+  const { failure, signal, runId, journal } = started;
+  const kept = opts.repeat?.kept;
+  // A reused topology runs with the secrets it was created with (a generated password is made once).
+  const credentials = kept ? kept.credentials : started.credentials;
   const result = emptyResult(loaded, runId, new Date(journal.originWall));
   journal.append('run.start', { runId, scenario: scenario.name });
   progress.info(`run ${runId}: scenario ${scenario.name} (${loaded.file})`);
   for (const line of credentials?.origin ?? []) progress.info(`auth ${line}`);
 
-  const state: RunState = { observers: [], logs: {} };
+  const state: RunState = { observers: [], logs: {}, logsSince: kept ? new Date(journal.originWall) : undefined };
   let badInput: InputError | undefined;
   const phase = (name: string) => {
     journal.append('phase', { name });
@@ -124,14 +165,16 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
       // The user's deployment: its configuration is theirs, discovered, never composed by the harness.
       provisioner = new AttachProvisioner({ runId, scenario, journal, credentials, ...opts.attach });
     } else {
-      const mode = modeFor(scenario, credentials);
+      // Repeats: a kept topology is the one the first run created from the same scenario.
+      const mode = kept ? kept.dep.mode : modeFor(scenario, credentials);
       result.configuration = configurationOf({ scenario, mode, enableDebugCommand: usesFault('stall') });
-      provisioner = new CreateProvisioner({ runId, scenario, journal, mode, credentials, enableDebugCommand: usesFault('stall'), scenarioFile: loaded.file, warmScratch: !opts.skipPreflight });
+      provisioner = kept?.provisioner ?? new CreateProvisioner({ runId, scenario, journal, mode, credentials, enableDebugCommand: usesFault('stall'), scenarioFile: loaded.file, warmScratch: !opts.skipPreflight });
       // The same composition the provisioner writes into each data node's config, kept for the reports.
       result.topology.appliedConfig = Object.fromEntries(composeDirectives({ topology: scenario.topology, tls: false, enableDebugCommand: usesFault('stall') }));
     }
     state.provisioner = provisioner;
-    const image = await provisioner.prepare(progress.info);
+    const image = kept?.image ?? (await provisioner.prepare(progress.info));
+    state.image = image;
     if (provisioner instanceof AttachProvisioner) {
       scenario = provisioner.scenario;
       result.attach = { target: opts.attach!.target.spec, found: journal.filter('attach.found')[0], left: null };
@@ -165,15 +208,21 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     const upStart = journal.now();
     state.deaths = new DeathWatch(provisioner.runtime, journal, fail);
     await state.deaths.start();
-    const dep = await provisioner.bringUp(signal);
+    const dep = kept ? reuseTopology(kept, journal, opts.repeat!, progress) : await provisioner.bringUp(signal);
     state.dep = dep;
     const mode = dep.mode;
     result.timings.topologyReadyMs = round(journal.now() - upStart);
     result.clientPath = dep.access.path;
-    Object.assign(result, await identifyServers(dep, journal));
+    Object.assign(result, kept ? kept.identity : await identifyServers(dep, journal));
     progress.info(`ready in ${result.timings.topologyReadyMs} ms: ${describeDeployment(dep)} (server ${describeIdentity(result.server)}${dep.sentinels.length ? `; sentinels ${describeIdentity(result.sentinelServer)}` : ''}); clients connect ${dep.access.path}: ${dep.access.reason}`);
 
-    await preflightPhase({ dep, scenario, runId, journal, scratch: provisioner.scratch, expectDeath: (n) => state.deaths?.expectDeath(n), signal }, result, progress, phase, opts.skipPreflight);
+    if (kept) {
+      // The same nodes the first run checked: their capabilities did not change with a reset.
+      result.preflight = kept.preflight;
+      journal.append('preflight.skipped', { reason: `same topology as run ${kept.createdBy}, whose preflight ${kept.preflight?.skipped ? 'was skipped' : 'passed'}` });
+    } else {
+      await preflightPhase({ dep, scenario, runId, journal, scratch: provisioner.scratch, expectDeath: (n) => state.deaths?.expectDeath(n), signal }, result, progress, phase, opts.skipPreflight);
+    }
 
     phase('observe');
     const replication = new ReplicationPoller(dep, journal);
@@ -252,7 +301,7 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     journal.append('run.error', { message: result.error });
     progress.info(`error: ${result.error}`);
   } finally {
-    await tearDown(state, journal, result, progress);
+    await tearDown(state, journal, result, progress, opts.repeat && { step: opts.repeat, runId, credentials, signal: opts.signal });
   }
   if (badInput) throw badInput;
   if (state.provisioner instanceof AttachProvisioner && state.provisioner.left && result.attach) {
@@ -260,7 +309,12 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
     progress.info(describeLeft(result.attach.target, state.provisioner.left));
   }
 
-  if (state.load && result.error === null) analyzeRun(result, journal, state.load.ledger, scenario);
+  if (opts.repeat && !result.repeat) {
+    result.repeat = { run: opts.repeat.run, of: opts.repeat.of, topologyReused: Boolean(kept), afterwards: 'torn down', why: result.error ?? 'nothing was brought up' };
+  }
+  // Repeats judge statistics (rtoMs.p95) over all the runs, in the summary; a single run over itself.
+  const stats = opts.repeat ? 'summary' : 'single';
+  if (state.load && result.error === null) analyzeRun(result, journal, state.load.ledger, scenario, { stats });
   else if (state.load) analyzeRun(result, journal, state.load.ledger, scenario, { seriesOnly: true });
   result.faults = faultRecords(journal.events);
   const acrossDrops = ofType(journal.events, 'load.stop')[0]?.acrossDrops;
@@ -269,11 +323,32 @@ export async function runDrill(loaded: LoadedScenario, opts: RunOptions): Promis
   result.finishedAt = finished.toISOString();
   result.durationMs = finished.getTime() - Date.parse(result.startedAt);
   journal.append('run.end', { verdict: result.verdict });
-  return { result, journal, ledger: state.load?.ledger, logs: state.logs, credentials };
+  return { result, journal, ledger: state.load?.ledger, logs: state.logs, credentials, ...(state.kept ? { kept: state.kept } : {}) };
 }
 
-/** Teardown always: stop load and observers, heal what is active, keep the logs, remove what was created. */
-async function tearDown(state: RunState, journal: Journal, result: DrillResult, progress: Progress): Promise<void> {
+/** Repeats: the previous run's topology, now recording into this run's journal. */
+function reuseTopology(kept: KeptTopology, journal: Journal, step: RepeatStep, progress: Progress): Deployment {
+  kept.dep.useJournal(journal);
+  journal.append('topology.reused', { createdBy: kept.createdBy, run: step.run });
+  kept.dep.record();
+  progress.info(`run ${step.run}/${step.of}: reusing the topology of run ${kept.createdBy} (reset after the previous run)`);
+  return kept.dep;
+}
+
+/** What teardown needs to keep a repeated run's topology for the next run. */
+export interface KeepRequest {
+  step: RepeatStep;
+  runId: string;
+  credentials: Credentials | undefined;
+  /** The user's signal (Ctrl-C): a reset stops on it and the topology is torn down. */
+  signal: AbortSignal;
+}
+
+/**
+ * Teardown always: stop load and observers, heal what is active, keep the logs, remove what was created
+ * (repeats: or reset it for the next run, when that can be done).
+ */
+async function tearDown(state: RunState, journal: Journal, result: DrillResult, progress: Progress, keep?: KeepRequest): Promise<void> {
   state.deaths?.stop();
   progress.status(null);
   if (state.load) await state.load.stop().catch(() => {});
@@ -282,17 +357,21 @@ async function tearDown(state: RunState, journal: Journal, result: DrillResult, 
   if (timeline && timeline.active.size > 0) {
     const toHeal = [...timeline.active.values()].filter((f) => f.healAtTeardown).length;
     if (toHeal > 0) progress.info(`healing ${toHeal} active fault(s)`);
-    await timeline.healAll();
+    state.unhealed = await timeline.healAll();
   }
   // After the heals (which remove their own proxies): whatever proxy is left, and the proxy server.
   await state.links?.close().catch((err) => progress.info(`link proxies: ${(err as Error).message}`));
   for (const o of state.observers) o.stop();
   const dep = state.provisioner?.deployment;
   if (dep) {
-    state.logs = await dep.collectLogs();
+    state.logs = await dep.collectLogs(state.logsSince);
     // The nodes' own logs carry the authoritative event times.
     dep.mode.journalLogs(dep, state.logs, journal);
     journalProxyLogs(dep, state.logs, journal);
+  }
+  if (keep && state.provisioner && dep) {
+    state.kept = await keepForNextRun(state, dep, journal, result, progress, keep);
+    if (state.kept) return;
   }
   if (state.provisioner) {
     const downStart = journal.now();

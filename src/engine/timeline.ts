@@ -106,15 +106,18 @@ export class TimelineRunner {
     }
   }
 
-  /** On abort or at teardown: heal whatever is still active, newest first; never throws. */
-  async healAll(): Promise<void> {
+  /** On abort or at teardown: heal whatever is still active, newest first; never throws. Returns the faults it could not heal. */
+  async healAll(): Promise<string[]> {
+    const unhealed: string[] = [];
     for (const fault of [...this.active.values()].reverse()) {
       try {
         await healFault(fault, this.ctx, 'teardown');
       } catch (err) {
+        unhealed.push(fault.key);
         this.progress.info(`could not heal ${fault.key}: ${(err as Error).message}`);
       }
     }
     this.active.clear();
+    return unhealed;
   }
 }

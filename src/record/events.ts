@@ -45,6 +45,10 @@ export interface EventFields {
   'attach.found': { target: string; network: string; masterName: string; primary: string; replicas: string[]; sentinels: string[]; quorum: number; downAfterMs: number; excluded: string[] };
   'attach.left': AttachLeft;
   'topology.ready': { ms: number };
+  /** Repeats: this run reuses the topology an earlier run created (and reset), instead of creating one. */
+  'topology.reused': { createdBy: string; run: number };
+  /** Repeats: after the run, its topology was reset for the next run (kept) or torn down, and why. */
+  'topology.reset': { kept: boolean; why: string; steps: string[]; ms: number };
 
   'container.die': { node: string; action?: string; exitCode?: string };
   'client.ready': { writer: number; node: string | null };

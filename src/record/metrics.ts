@@ -243,3 +243,34 @@ export const METRIC_DEFINITIONS: Record<MetricName, string> = {
   'latency.riseP50': 'latency.duringP50Ms / latency.beforeP50Ms: how many times slower the median acknowledged write was during the fault.',
   clusterDownMs: 'Cluster: from t0, the total time during which at least one node reported cluster_state:fail (to the end of the load when it never recovered).',
 };
+
+/**
+ * Repeats: every metric is summarised over the runs by these statistics (nearest-rank percentiles), and
+ * an expectation may be written on one of them (`rtoMs.p95: { max: 8000 }`).
+ */
+export const SUMMARY_STATS = ['min', 'p50', 'p95', 'max'] as const;
+export type SummaryStat = (typeof SUMMARY_STATS)[number];
+export type StatName = `${MetricName}.${SummaryStat}`;
+
+export const STAT_NAMES = METRIC_NAMES.flatMap((m) => SUMMARY_STATS.map((s) => `${m}.${s}` as StatName));
+
+/** What an expectation may name: a metric of each run, or a statistic of a metric over the runs. */
+export const EXPECTATION_NAMES = [...METRIC_NAMES, ...STAT_NAMES] as [ExpectationName, ...ExpectationName[]];
+export type ExpectationName = MetricName | StatName;
+
+/** `rtoMs.p95` -> { metric: 'rtoMs', stat: 'p95' }; a plain metric has stat null. */
+export function splitStat(name: ExpectationName): { metric: MetricName; stat: SummaryStat | null } {
+  const dot = name.lastIndexOf('.');
+  const tail = name.slice(dot + 1);
+  if (dot > 0 && (SUMMARY_STATS as readonly string[]).includes(tail)) return { metric: name.slice(0, dot) as MetricName, stat: tail as SummaryStat };
+  return { metric: name as MetricName, stat: null };
+}
+
+/** The definition shown beside an expectation: the metric's own, and for a statistic what it is taken over. */
+export function expectationDefinition(name: ExpectationName): string {
+  const { metric, stat } = splitStat(name);
+  const own = METRIC_DEFINITIONS[metric];
+  if (!stat) return own;
+  const what = stat === 'min' || stat === 'max' ? `The ${stat === 'min' ? 'smallest' : 'largest'} value over the runs` : `The nearest-rank ${stat} over the runs (the value at rank ceil(${stat.slice(1)}/100 x runs) of the sorted values)`;
+  return `${what} of: ${own}`;
+}

@@ -1,5 +1,5 @@
 /** The result contract (result.json): stable camelCase fields that CI jobs and the report read. */
-import type { MetricName, Metrics } from './metrics.ts';
+import type { ExpectationName, Metrics } from './metrics.ts';
 import type { Comparison } from './comparison.ts';
 import type { AttachLeft, EventFields } from './events.ts';
 
@@ -39,7 +39,8 @@ export interface Convergence {
 }
 
 export interface ExpectationResult {
-  metric: MetricName;
+  /** A metric of the run, or a statistic over repeated runs (`rtoMs.p95`). */
+  metric: ExpectationName;
   limit: string;
   min: number | null;
   max: number | null;
@@ -231,7 +232,13 @@ export interface DrillResult {
   /** --attach: the deployment that was found (before anything was touched) and the state it was left in. */
   attach?: { target: string; found: EventFields['attach.found'] | undefined; left: AttachLeft | null };
   load: { writers: number; rate: number | 'unlimited'; waitReplicas: number; waitTimeoutMs: number };
-  timings: { topologyReadyMs: number | null; preflightMs?: number | null; recovery: Convergence | null; verifyMs: number | null; teardownMs: number | null };
+  timings: { topologyReadyMs: number | null; preflightMs?: number | null; recovery: Convergence | null; verifyMs: number | null; teardownMs: number | null; resetMs?: number | null };
+  /**
+   * Repeats (`--repeat N`): this run's place in the series, whether it ran on the previous run's topology
+   * (reset instead of created again), and what became of its topology afterwards (kept for the next run,
+   * or torn down, and why).
+   */
+  repeat?: { run: number; of: number; topologyReused: boolean; afterwards: 'kept' | 'torn down'; why: string };
   faults: FaultRecord[];
   metrics: Metrics | null;
   /** Bucketed load and latency over time, latency percentiles, fault bands (for charts). */

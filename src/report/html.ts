@@ -10,7 +10,7 @@ import type { JournalEvent } from '../record/events.ts';
 import type { DrillResult } from '../record/result.ts';
 import { anchorFault } from '../record/anchors.ts';
 import { ofType } from '../record/events.ts';
-import { METRIC_DEFINITIONS, METRIC_NAMES } from '../record/metrics.ts';
+import { METRIC_DEFINITIONS, METRIC_NAMES, expectationDefinition } from '../record/metrics.ts';
 import { sentinelEventsOf } from '../analysis/sentinel.ts';
 import { clusterEventsOf } from '../analysis/cluster.ts';
 import { describeIdentity } from '../record/server.ts';
@@ -120,7 +120,7 @@ export function renderHtmlReport(result: DrillResult, events: JournalEvent[]): s
     percentileSvg: s ? new hb.SafeString(percentileChartSvg(s.latency)) : null,
     latencyRows,
     metricRows,
-    expectations: result.expectations.map((e) => ({ ...e, definition: METRIC_DEFINITIONS[e.metric] })),
+    expectations: result.expectations.map((e) => ({ ...e, definition: expectationDefinition(e.metric) })),
     eventRows,
     eventsTruncated: rows.length > MAX_EVENT_ROWS ? rows.length - MAX_EVENT_ROWS : 0,
     nodesInEvents,

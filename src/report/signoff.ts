@@ -6,7 +6,7 @@
  * from the saved files, and the unit tests check it on synthetic suites.
  */
 import { describeClient, type DrillResult, type ExpectationResult } from '../record/result.ts';
-import { METRIC_DEFINITIONS, type MetricName, type Metrics } from '../record/metrics.ts';
+import { METRIC_DEFINITIONS, splitStat, type ExpectationName, type MetricName, type Metrics } from '../record/metrics.ts';
 import { describeIdentity } from '../record/server.ts';
 import { metricValue } from '../analysis/expectations.ts';
 import type { SuiteDrill, SuiteResult } from '../suite/run.ts';
@@ -15,8 +15,8 @@ export type ItemVerdict = SuiteDrill['verdict'];
 
 /** One number behind a verdict; `pass` is the expectation's verdict when one was set on it. */
 export interface Evidence {
-  /** null: not one metric (a repeated drill's failed expectation, as its summary words it). */
-  metric: MetricName | null;
+  /** A metric, or a statistic over repeated runs (rtoMs.p95); null: not one metric (a repeated drill's failed expectation, as its summary words it). */
+  metric: ExpectationName | null;
   label: string;
   value: string;
   limit: string | null;
@@ -85,6 +85,13 @@ export interface Signoff {
 }
 
 /** How the headline metrics read in the checklist. */
+/** A metric's label; a statistic's is its metric's with the statistic after it ("RTO (p95)"). */
+function labelOf(name: ExpectationName): string {
+  const { metric, stat } = splitStat(name);
+  const label = LABELS[metric];
+  return label ? (stat ? `${label} (${stat})` : label) : name;
+}
+
 const LABELS: Partial<Record<MetricName, string>> = {
   detectionMs: 'detection',
   odownMs: 'odown',
@@ -139,8 +146,8 @@ export function evidenceOf(r: DrillResult): Evidence[] {
   const noFault = r.faults.length === 0;
   const out: Evidence[] = r.expectations.map((e) => ({
     metric: e.metric,
-    label: LABELS[e.metric] ?? e.metric,
-    value: formatMetric(e.metric, e.actual, m, noFault),
+    label: labelOf(e.metric),
+    value: formatMetric(splitStat(e.metric).metric, e.actual, m, noFault),
     limit: e.limit,
     pass: e.pass,
   }));
@@ -157,8 +164,8 @@ export function evidenceOf(r: DrillResult): Evidence[] {
 }
 
 function failedExpectationText(e: ExpectationResult, m: Metrics | null): string {
-  const measured = e.actual === null ? 'it never happened' : `${formatMetric(e.metric, e.actual, m)} was measured`;
-  const label = LABELS[e.metric] && LABELS[e.metric] !== e.metric ? `${LABELS[e.metric]} (${e.metric})` : e.metric;
+  const measured = e.actual === null ? 'it never happened' : `${formatMetric(splitStat(e.metric).metric, e.actual, m)} was measured`;
+  const label = labelOf(e.metric) !== e.metric ? `${labelOf(e.metric)} (${e.metric})` : e.metric;
   // The note of an expectation on an event that never came says just that: no need to say it twice.
   const note = e.note && !(e.actual === null && e.note.startsWith('never happened')) ? ` (${e.note})` : '';
   return `${label} should be ${e.limit}, but ${measured}${note}`;
@@ -286,7 +293,7 @@ function sectionOf(n: number, d: SuiteDrill, r: DrillResult | null): DrillSectio
     durationMs: r?.durationMs ?? d.durationMs,
     faults: (r?.faults ?? []).map((f) => `${f.key}: ${f.description} → ${f.nodes.join(', ') || f.node || f.target} at ${formatNumber(f.atMs)} ms${f.healedAtMs !== null ? `, healed at ${formatNumber(f.healedAtMs)} ms` : ', not healed'}`),
     numbers: m ? sectionNumbers(m, noFault) : [],
-    expectations: (r?.expectations ?? []).map((e) => ({ ...e, actualText: formatMetric(e.metric, e.actual, m, noFault) })),
+    expectations: (r?.expectations ?? []).map((e) => ({ ...e, actualText: formatMetric(splitStat(e.metric).metric, e.actual, m, noFault) })),
     findings: m?.findings ?? [],
     preflight: !r?.preflight ? null : r.preflight.skipped ? `not run (${r.preflight.skipped})` : r.preflight.passed ? `passed (${r.preflight.checks.filter((c) => c.status === 'pass').length} checks)${r.preflight.warnings.length ? `; not needed here but not passed: ${r.preflight.warnings.join(', ')}` : ''}` : `FAILED: missing ${r.preflight.missing.join(', ')}`,
   };
@@ -304,7 +311,7 @@ export function buildSignoff(suite: SuiteResult, results: (DrillResult | null)[]
     const n = i + 1;
     const r = results[i] ?? null;
     const evidence = d.repeat ? repeatEvidence(d) : r ? evidenceOf(r) : [];
-    for (const e of evidence) if (e.metric) shown.add(e.metric);
+    for (const e of evidence) if (e.metric) shown.add(splitStat(e.metric).metric);
     checklist.push({ n, anchor: anchorOf(n), item: d.item ?? d.scenario, scenario: d.scenario, verdict: d.verdict, outcome: outcomeOf(d.verdict), evidence, regressions: d.regressions ?? [], report: reportOf(d) });
     // A repeated drill's verdict is its summary's: the failures listed are the summary's, not one run's.
     if (d.verdict !== 'pass') risks.push({ n, anchor: anchorOf(n), scenario: d.scenario, verdict: d.verdict, text: riskText(d, d.repeat ? null : r) });

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { scenarioSchema, type Scenario } from './schema.ts';
-import { METRIC_NAMES } from '../record/metrics.ts';
+import { EXPECTATION_NAMES } from '../record/metrics.ts';
 import { COMPARABLE_NAMES } from '../regression/catalogue.ts';
 import { InputError } from '../util/errors.ts';
 
@@ -142,7 +142,7 @@ const SCENARIO_FILE: YamlFileKind<Scenario> = {
   what: 'a scenario',
   minimal: 'name: ..., duration: ...',
   keysAt: (path) =>
-    path.length === 1 && path[0] === 'expect' ? [...METRIC_NAMES]
+    path.length === 1 && path[0] === 'expect' ? [...EXPECTATION_NAMES]
     : path.length === 2 && path[0] === 'regression' && path[1] === 'tolerance' ? [...COMPARABLE_NAMES]
     : undefined,
 };

@@ -3,7 +3,7 @@
  * Schema by `ferrite-drill schema` so editors can autocomplete and check scenario files.
  */
 import { z } from 'zod';
-import { METRIC_NAMES } from '../record/metrics.ts';
+import { EXPECTATION_NAMES, METRIC_NAMES, splitStat } from '../record/metrics.ts';
 import { duration, size, SHARD_SELECTOR, ZONE_SELECTOR } from './primitives.ts';
 import { FAULT_REGISTRY, faultKind } from '../faults/registry.ts';
 import { ACTION_REGISTRY, actionKind } from '../actions/registry.ts';
@@ -254,9 +254,9 @@ const scenarioObject = z.strictObject({
     .strictObject({ timeout: duration.default(30_000).meta({ description: 'Bound on waiting for the topology to converge after the load.' }) })
     .prefault({}),
   expect: z
-    .partialRecord(z.enum(METRIC_NAMES), limit)
+    .partialRecord(z.enum(EXPECTATION_NAMES), limit)
     .default({})
-    .meta({ description: 'Limits on metrics; the drill fails when one does not hold.' }),
+    .meta({ description: 'Limits on metrics; the drill fails when one does not hold. A metric with .min, .p50, .p95 or .max (rtoMs.p95) limits that statistic over repeated runs (--repeat N, nearest-rank percentiles); a single run is a sample of one, whose statistics are its own value.' }),
   regression: regressionSettings.prefault({}),
 });
 type ScenarioInput = z.output<typeof scenarioObject>;
@@ -316,8 +316,10 @@ export const scenarioSchema = scenarioObject
       if (topo.tls?.enabled) issue(['client', 'via'], 'via: haproxy with TLS is not supported yet: HAProxy would have to check the servers over TLS; drop tls or use via: direct');
     }
     if (l.wait.replicas === 0) {
-      for (const metric of ['lostWrites.durable', 'durableRtoMs'] as const) {
-        if (s.expect[metric]) issue(['expect', metric], `${metric} means nothing without WAIT (load.wait.replicas is 0: no write is confirmed by a replica); expect lostWrites.total or lostWrites.unconfirmed, or set load.wait.replicas`);
+      for (const name of Object.keys(s.expect) as (keyof typeof s.expect)[]) {
+        const metric = splitStat(name).metric;
+        if (metric !== 'lostWrites.durable' && metric !== 'durableRtoMs') continue;
+        issue(['expect', name], `${metric} means nothing without WAIT (load.wait.replicas is 0: no write is confirmed by a replica); expect lostWrites.total or lostWrites.unconfirmed, or set load.wait.replicas`);
       }
     }
     if (topo.mode === 'cluster' && l.writers < topo.shards) {

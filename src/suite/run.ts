@@ -11,6 +11,7 @@ import type { Progress } from '../engine/progress.ts';
 import type { DrillResult, Verdict } from '../record/result.ts';
 import { writeRunOutputs } from '../report/write.ts';
 import { renderJunit } from '../report/junit.ts';
+import { repeatVerdict, runRepeats, type RepeatSummary } from '../repeat/run.ts';
 import { baselineFor, type Baseline } from '../regression/baseline.ts';
 import { compareResult } from '../regression/compare.ts';
 import { writeSuiteSummary, writeSuitePdf } from '../report/suiteOutputs.ts';
@@ -34,8 +35,6 @@ export interface SuiteDrill {
   lostWrites: number | null;
   lostDurable: number | null;
   failedExpectations: string[];
-  /** Against --baseline: the metrics that regressed (null: not compared). */
-  regressions?: string[] | null;
   /** The page to open for this drill, relative to the suite's folder (its report, or with repeats its summary). */
   report?: string | null;
   /**
@@ -43,6 +42,8 @@ export interface SuiteDrill {
    * times above are then the p50 over the runs, the lost writes the max.
    */
   repeat?: { runs: number; requested: number; summary: string } | null;
+  /** Against --baseline: the metrics that regressed (null: not compared). */
+  regressions?: string[] | null;
 }
 
 export interface SuiteResult {
@@ -80,6 +81,8 @@ export interface SuiteOptions {
   warn?: (message: string) => void;
   /** Told when each drill ends (for the terminal). */
   onDrill?: (drill: SuiteDrill, result: DrillResult | null) => void;
+  /** Run each drill this many times (see repeat/run.ts). */
+  repeat?: number;
 }
 
 /** The checklist item a drill stands for: the first sentence of its scenario's description, else its name. */
@@ -105,6 +108,35 @@ function summarize(result: DrillResult, outDir: string, item: string): SuiteDril
     lostDurable: m?.verifiedAgainst ? m.lostWrites.durable : null,
     failedExpectations: result.expectations.filter((e) => !e.pass).map((e) => `${e.metric} ${e.limit}: ${e.actual ?? 'never happened'}`),
     regressions: result.comparison ? result.comparison.regressions : null,
+    report: join(relative(outDir, result.outDir), 'report.html'),
+  };
+}
+
+/** A repeated drill's line: p50 of the times, max of the lost writes, what failed in which run. */
+function summarizeRepeats(s: RepeatSummary, outDir: string, item: string): SuiteDrill {
+  const m = s.metrics;
+  const dir = relative(outDir, s.outDir);
+  const verdict = repeatVerdict(s);
+  return {
+    scenario: s.scenario,
+    item,
+    scenarioFile: s.scenarioFile,
+    verdict,
+    reason: verdict === 'error' ? (s.interrupted ? 'interrupted' : `${s.errors} of ${s.runs} runs could not measure`) : null,
+    dir,
+    durationMs: s.durationMs,
+    detectionMs: m.detectionMs.p50,
+    failoverMs: m.failoverMs.p50,
+    rtoMs: m.rtoMs.p50,
+    lostWrites: m['lostWrites.total'].max,
+    lostDurable: m['lostWrites.durable'].max,
+    failedExpectations: [
+      ...s.expectations.filter((e) => !e.pass).map((e) => `${e.metric} ${e.limit}: ${e.actual ?? 'no run produced it'}`),
+      ...s.runList.flatMap((r) => r.failedExpectations.map((f) => `${r.dir}: ${f}`)),
+    ],
+    report: join(dir, 'summary.html'),
+    repeat: { runs: s.runs, requested: s.requested, summary: join(dir, 'summary.json') },
+    regressions: null,
   };
 }
 
@@ -161,19 +193,32 @@ export async function runSuite(loaded: LoadedSuite, opts: SuiteOptions): Promise
     }
     opts.progress.info(`suite ${loaded.suite.name}: drill ${i + 1}/${loaded.drills.length}: ${drill.scenario.name}`);
     const dir = join(outDir, `${String(i + 1).padStart(2, '0')}-${drill.scenario.name}`);
-    const outcome = await runDrill(drill, { signal: opts.signal, progress: opts.progress });
-    const r = outcome.result;
-    if (opts.baseline) {
-      const occurrence = loaded.drills.slice(0, i).filter((d) => d.scenario.name === drill.scenario.name).length;
-      r.comparison = compareResult(r, baselineFor(opts.baseline, drill.scenario.name, occurrence), drill.scenario.regression, opts.baseline.source);
+    let verdict: Verdict;
+    if (opts.repeat) {
+      // Repeated drills are summarised over their runs; --baseline compares single runs only here.
+      const runs: DrillResult[] = [];
+      const s = await runRepeats(drill, { runs: opts.repeat, outDir: dir, signal: opts.signal, progress: opts.progress, onRun: (_run, _of, r) => runs.push(r) });
+      results.push(...runs);
+      byDrill[i] = runs.at(-1) ?? null;
+      drills[i] = summarizeRepeats(s, outDir, items[i]);
+      verdict = drills[i].verdict as Verdict;
+      opts.onDrill?.(drills[i], runs.at(-1) ?? null);
+    } else {
+      const outcome = await runDrill(drill, { signal: opts.signal, progress: opts.progress });
+      const r = outcome.result;
+      if (opts.baseline) {
+        const occurrence = loaded.drills.slice(0, i).filter((d) => d.scenario.name === drill.scenario.name).length;
+        r.comparison = compareResult(r, baselineFor(opts.baseline, drill.scenario.name, occurrence), drill.scenario.regression, opts.baseline.source);
+      }
+      await writeRunOutputs(dir, outcome);
+      results.push(r);
+      byDrill[i] = r;
+      drills[i] = summarize(r, outDir, items[i]);
+      verdict = r.verdict;
+      opts.onDrill?.(drills[i], r);
     }
-    await writeRunOutputs(dir, outcome);
-    results.push(r);
-    byDrill[i] = r;
-    drills[i] = summarize(r, outDir, items[i]);
-    opts.onDrill?.(drills[i], r);
-    if (opts.signal.aborted && r.verdict === 'error') stopReason = interruption();
-    else if (loaded.suite.stopOnFailure && r.verdict !== 'pass') stopReason = `stopOnFailure: ${r.scenario} ended ${r.verdict}`;
+    if (opts.signal.aborted && verdict === 'error') stopReason = interruption();
+    else if (loaded.suite.stopOnFailure && verdict !== 'pass') stopReason = `stopOnFailure: ${drill.scenario.name} ended ${verdict}`;
     await save();
   }
   await save();

@@ -38,7 +38,7 @@ export class Deployment {
   readonly clientSource: string;
   readonly credentials?: Credentials;
   readonly zones: Record<string, string[]>;
-  private readonly journal: Journal;
+  private journal: Journal;
   private readonly teardown: () => Promise<void>;
   private tornDown = false;
 
@@ -146,19 +146,27 @@ export class Deployment {
     return true;
   }
 
+  /** Repeats: a deployment kept for the next run records into that run's journal from now on. */
+  useJournal(journal: Journal): void {
+    this.journal = journal;
+  }
+
   /** Records the deployment as it stands (the reference for analysis). */
   record(): void {
     const zones = Object.keys(this.zones).length > 0 ? { zones: this.zones } : {};
     this.journal.append('topology.nodes', { mode: this.mode.name, nodes: this.nodes.map(nodeRef), ...zones, ...this.mode.describe(this) });
   }
 
-  /** Every node's log, with secrets scrubbed; a node whose log cannot be read is left out. */
-  async collectLogs(): Promise<Record<string, string>> {
+  /**
+   * Every node's log, with secrets scrubbed; a node whose log cannot be read is left out. `since`: only
+   * what was logged from then on (a deployment reused by repeated runs holds every earlier run's lines).
+   */
+  async collectLogs(since?: Date): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
     await Promise.all(
       this.nodes.map(async (node) => {
         try {
-          out[node.name] = redact(await this.runtime.logs(node), this.credentials);
+          out[node.name] = redact(await this.runtime.logs(node, since), this.credentials);
         } catch {
           // a node that never got created has no log; teardown still proceeds
         }

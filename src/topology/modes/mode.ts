@@ -87,6 +87,12 @@ export interface FailoverMode {
   journalLogs(dep: Deployment, logs: Record<string, string>, journal: Journal): void;
   /** Bounded wait until one primary per shard and every running replica linked to it. */
   converge(dep: Deployment, journal: Journal, timeoutMs: number, signal: AbortSignal): Promise<Convergence>;
+  /**
+   * Repeats: brings a deployment a drill has run on back to the state a fresh bring-up ends in (every node
+   * running, data flushed, the original primary primary again, monitors agreed and ready), so the next run
+   * can reuse it; throws when it cannot. Absent: the mode cannot, and repeats create the topology again.
+   */
+  reset?(dep: Deployment, signal: AbortSignal, timeoutMs: number, step: (what: string) => void): Promise<void>;
   /** Reader of the final state, once converged. */
   finalReader(dep: Deployment, convergence: Convergence): Promise<KeyReader | null>;
   /**

@@ -39,8 +39,8 @@ export interface NodeRuntime {
   restart(node: Node, graceSeconds: number): Promise<void>;
   pause(node: Node): Promise<void>;
   unpause(node: Node): Promise<void>;
-  /** The node's log so far (stdout and stderr). */
-  logs(node: Node): Promise<string>;
+  /** The node's log so far (stdout and stderr); with `since`, only the lines logged from then on. */
+  logs(node: Node, since?: Date): Promise<string>;
   /**
    * Calls `onDeath` when a node of this run dies (any cause) and `onGone` when the runtime itself
    * stops answering.

@@ -20,6 +20,7 @@ import { SentinelWriter } from '../../../workload/sentinelWriter.ts';
 import { writerSettings } from '../../../workload/clientOptions.ts';
 import { NodeReader } from '../../../workload/readers.ts';
 import { waitFor } from '../../../util/time.ts';
+import { resetSentinelDeployment } from './reset.ts';
 
 /** Sentinels' down-after until the whole topology is up (see the sentinel config below). */
 const BRINGUP_DOWN_AFTER_MS = 60_000;
@@ -258,6 +259,17 @@ export class SentinelMode implements FailoverMode {
     const primary = dep.nodeAt(ip, Number(port));
     if (!primary) return note(`sentinels name an unknown primary ${answers[0]}`), undefined;
     return primary;
+  }
+
+  async reset(dep: Deployment, signal: AbortSignal, timeoutMs: number, step: (what: string) => void): Promise<void> {
+    const { downAfter } = this.scenario.topology.sentinel;
+    await resetSentinelDeployment(
+      dep,
+      { masterName: this.masterName, mode: this, sentinelsReady: (d, ip, sig, ms) => this.waitSentinelsReady(d, ip, downAfter, sig, ms) },
+      signal,
+      timeoutMs,
+      step,
+    );
   }
 
   async finalReader(dep: Deployment, convergence: Convergence): Promise<KeyReader | null> {

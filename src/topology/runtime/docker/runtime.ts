@@ -75,8 +75,11 @@ export class DockerRuntime implements NodeRuntime {
     await this.container(node).unpause();
   }
 
-  async logs(node: Node): Promise<string> {
-    const raw = await this.container(node).logs({ stdout: true, stderr: true, follow: false, timestamps: false });
+  async logs(node: Node, since?: Date): Promise<string> {
+    // Docker takes "seconds.fraction" (its typings say number): milliseconds, written exactly.
+    const ms = since?.getTime();
+    const from = ms === undefined ? {} : { since: `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}` as unknown as number };
+    const raw = await this.container(node).logs({ stdout: true, stderr: true, follow: false, timestamps: false, ...from });
     return demuxDockerStream(Buffer.isBuffer(raw) ? raw : await drain(raw as NodeJS.ReadableStream));
   }
 
