@@ -48,13 +48,3 @@ export function formatComparison(c: Comparison, rows: 'headline' | 'regressions'
   return lines.join('\n');
 }
 
-/** The regressions in one sentence, for documents (the sign-off's open risks); null when there are none. */
-export function describeRegressions(c: Comparison | null | undefined): string | null {
-  if (!c?.baseline || c.regressions.length === 0) return null;
-  const rows = c.rows.filter((r) => r.regression).map((r) => {
-    const label = r.stat === 'value' ? r.metric : `${r.metric} ${r.stat}`;
-    return `${label} ${formatValue(r, 'current')} against ${formatValue(r, 'baseline')}${r.limit ? ` (allowed ${r.limit})` : ''}${r.note ? ` (${r.note})` : ''}`;
-  });
-  const b = c.baseline;
-  return `Worse than the baseline (${b.runs > 1 ? `${b.runs} runs` : `run ${b.runId ?? '?'}`}, ${b.source}): ${rows.join('; ')}.`;
-}
