@@ -22,7 +22,8 @@ import { runPreflightOnly } from '../engine/preflightCommand.ts';
 import { formatPreflightTable } from '../preflight/table.ts';
 import { describeIdentity } from '../topology/profiles/identity.ts';
 import { baselineFor, baselineFromOptions } from '../regression/baseline.ts';
-import { compareResult, verdictForExit } from '../regression/compare.ts';
+import { compareResult, compareSummary, verdictForExit } from '../regression/compare.ts';
+import { formatComparison } from '../regression/table.ts';
 import { harnessVersion } from '../util/version.ts';
 import { parseAttachTarget } from '../topology/provision/attach/target.ts';
 
@@ -113,7 +114,6 @@ export async function runCli(argv: string[]): Promise<number> {
     .action(async (name: string, opts: { out?: string; quiet?: boolean; json?: boolean; skipPreflight?: boolean; attach?: string; restorePrimary?: boolean; baseline?: string; failOnRegression?: boolean; repeat?: number }) => {
       // Not wired together yet: a series on a user's deployment, and comparing a series while it runs.
       if (opts.repeat !== undefined && opts.attach) throw new InputError('--repeat does not work with --attach yet (repeats reset a topology the harness created)');
-      if (opts.repeat !== undefined && opts.baseline) throw new InputError('--repeat does not work with --baseline yet: run the series, then compare its summary.json (ferrite-drill run <scenario> --baseline <series>/summary.json compares one run against its percentiles)');
       const loaded = await loadScenario(name);
       if (opts.restorePrimary && !opts.attach) throw new InputError('--restore-primary only applies with --attach');
       const attach = opts.attach ? { target: parseAttachTarget(opts.attach), restorePrimary: Boolean(opts.restorePrimary) } : undefined;
@@ -131,10 +131,11 @@ export async function runCli(argv: string[]): Promise<number> {
             onRun: (run, of, r) => {
               if (!opts.json) process.stdout.write(formatRepeatRunLine(run, of, r));
             },
+            compare: baseline ? (s) => compareSummary(s, baselineFor(baseline, s.scenario), loaded.scenario.regression, baseline.source) : undefined,
           });
           if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-          else process.stdout.write(formatRepeatSummary(summary));
-          return repeatVerdict(summary);
+          else process.stdout.write(formatRepeatSummary(summary) + (summary.comparison ? formatComparison(summary.comparison) + '\n' : ''));
+          return verdictForExit(repeatVerdict(summary), summary.comparison?.regressions.length ?? 0, opts.failOnRegression);
         }
         const outcome = await runDrill(loaded, { signal, progress, skipPreflight: Boolean(opts.skipPreflight), attach });
         const result = outcome.result;

@@ -7,6 +7,7 @@
  * an interrupted series still leaves a true account of the runs that finished.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import type { Comparison } from '../record/comparison.ts';
 import { join, relative, resolve } from 'node:path';
 import type { LoadedScenario } from '../scenario/loader.ts';
 import { runDrill, type KeptTopology } from '../engine/run.ts';
@@ -56,6 +57,8 @@ export interface RepeatSummary {
   durationMs: number;
   outDir: string;
   runList: RepeatRun[];
+  /** Against --baseline: the series' p50/p95 (or the baseline's single run) metric by metric; absent without one. */
+  comparison?: Comparison | null;
 }
 
 export interface RepeatOptions {
@@ -66,6 +69,8 @@ export interface RepeatOptions {
   skipPreflight?: boolean;
   /** Told when each run ends (for the terminal). */
   onRun?: (run: RepeatRun, of: number, result: DrillResult) => void;
+  /** --baseline: compares the series with it, each time the summary is written (so an interrupted series is compared too). */
+  compare?: (summary: RepeatSummary) => Comparison;
 }
 
 export function runFolder(i: number, of: number): string {
@@ -91,6 +96,7 @@ export async function runRepeats(loaded: LoadedScenario, opts: RepeatOptions): P
     summary.errors = results.filter((r) => r.verdict === 'error').length;
     const allPassed = results.length === opts.runs && results.every((r) => r.verdict === 'pass');
     summary.verdict = allPassed && !summary.interrupted && summary.expectations.every((e) => e.pass) ? 'pass' : 'fail';
+    if (opts.compare) summary.comparison = opts.compare(summary);
     await writeFile(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     await writeFile(join(outDir, 'summary.html'), renderRepeatSummary(summary));
   };

@@ -13,7 +13,7 @@ import { writeRunOutputs } from '../report/write.ts';
 import { renderJunit } from '../report/junit.ts';
 import { repeatVerdict, runRepeats, type RepeatSummary } from '../repeat/run.ts';
 import { baselineFor, type Baseline } from '../regression/baseline.ts';
-import { compareResult } from '../regression/compare.ts';
+import { compareResult, compareSummary } from '../regression/compare.ts';
 import { writeSuiteSummary, writeSuitePdf } from '../report/suiteOutputs.ts';
 import { harnessVersion } from '../util/version.ts';
 import { describeHost, type HostInfo } from './host.ts';
@@ -195,12 +195,16 @@ export async function runSuite(loaded: LoadedSuite, opts: SuiteOptions): Promise
     const dir = join(outDir, `${String(i + 1).padStart(2, '0')}-${drill.scenario.name}`);
     let verdict: Verdict;
     if (opts.repeat) {
-      // Repeated drills are summarised over their runs; --baseline compares single runs only here.
+      // Repeated drills are summarised over their runs; against --baseline their p50/p95 are compared.
       const runs: DrillResult[] = [];
-      const s = await runRepeats(drill, { runs: opts.repeat, outDir: dir, signal: opts.signal, progress: opts.progress, onRun: (_run, _of, r) => runs.push(r) });
+      const baseline = opts.baseline;
+      const occurrence = loaded.drills.slice(0, i).filter((d) => d.scenario.name === drill.scenario.name).length;
+      const compare = baseline ? (s: RepeatSummary) => compareSummary(s, baselineFor(baseline, drill.scenario.name, occurrence), drill.scenario.regression, baseline.source) : undefined;
+      const s = await runRepeats(drill, { runs: opts.repeat, outDir: dir, signal: opts.signal, progress: opts.progress, onRun: (_run, _of, r) => runs.push(r), compare });
       results.push(...runs);
       byDrill[i] = runs.at(-1) ?? null;
       drills[i] = summarizeRepeats(s, outDir, items[i]);
+      if (s.comparison) drills[i].regressions = s.comparison.regressions;
       verdict = drills[i].verdict as Verdict;
       opts.onDrill?.(drills[i], runs.at(-1) ?? null);
     } else {
