@@ -152,6 +152,16 @@ export class AttachProvisioner implements Provisioner {
           if (Number(m['num-slaves']) < plan.replicas.length || Number(m['num-other-sentinels']) < plan.sentinels.length - 1) {
             return note(`${s.name} knows ${m['num-slaves']}/${plan.replicas.length} replicas and ${m['num-other-sentinels']}/${plan.sentinels.length - 1} other sentinels`), undefined;
           }
+          // A replica that just came back (an earlier drill's old primary) is linked before the sentinels
+          // know it: they refresh a replica's INFO every 10 s. Until each sees every replica linked to the
+          // primary, the preflight's sentinel check (the same condition) would fail a healthy deployment.
+          const replicas = (await dep.command(s, 'SENTINEL', 'REPLICAS', plan.masterName)) as unknown[];
+          for (const p of plan.replicas) {
+            const seen = replicas.map((r) => pairsToRecord(r as string[])).find((r) => r.ip === p.ip && Number(r.port) === p.port);
+            if (!seen || seen.flags !== 'slave' || seen['master-link-status'] !== 'ok' || seen['master-host'] !== plan.primary.ip) {
+              return note(`${s.name} sees ${p.name} as ${seen ? `${seen.flags}, link ${seen['master-link-status']}, master-host ${seen['master-host']}` : 'unknown'}`), undefined;
+            }
+          }
           const ck = String(await dep.command(s, 'SENTINEL', 'CKQUORUM', plan.masterName).catch((err: Error) => err.message));
           if (!ck.startsWith('OK')) return note(`${s.name}: ${ck}`), undefined;
         }
