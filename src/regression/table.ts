@@ -48,3 +48,18 @@ export function formatComparison(c: Comparison, rows: 'headline' | 'regressions'
   return lines.join('\n');
 }
 
+
+/** The comparison's rows as the HTML pages show them (a run's report.html, a series' summary.html). */
+export function comparisonRowsForHtml(c: Comparison | null | undefined) {
+  return (c?.rows ?? []).map((r) => ({
+    label: r.stat === 'value' ? r.metric : `${r.metric} ${r.stat}`,
+    baseline: formatValue(r, 'baseline'),
+    current: formatValue(r, 'current'),
+    delta: formatDelta(r),
+    limit: r.limit,
+    tolerance: r.tolerance.direction === 'info' ? 'not judged' : `${r.tolerance.direction}, ${Math.round(r.tolerance.relative * 100)} % + ${r.tolerance.absolute}${r.unit === 'ms' ? ' ms' : ''}${r.tolerance.from === 'scenario' ? ', from the scenario' : ''}`,
+    judged: r.tolerance.direction !== 'info',
+    regression: r.regression,
+    note: r.note ?? null,
+  }));
+}

@@ -14,7 +14,7 @@ import { METRIC_DEFINITIONS, METRIC_NAMES, expectationDefinition } from '../reco
 import { sentinelEventsOf } from '../analysis/sentinel.ts';
 import { clusterEventsOf } from '../analysis/cluster.ts';
 import { describeIdentity } from '../record/server.ts';
-import { formatDelta, formatValue } from '../regression/table.ts';
+import { comparisonRowsForHtml } from '../regression/table.ts';
 import { describeLeft } from '../record/attach.ts';
 import { failureTimelineSvg, latencyOverTimeSvg, loadChartSvg, percentileChartSvg } from './charts.ts';
 
@@ -133,17 +133,7 @@ export function renderHtmlReport(result: DrillResult, events: JournalEvent[]): s
     preflight: result.preflight ?? null,
     preflightMissing: (result.preflight?.missing ?? []).map((id) => `${id} (${result.preflight!.checks.find((c) => c.id === id)?.title ?? id})`),
     comparison: result.comparison ?? null,
-    comparisonRows: (result.comparison?.rows ?? []).map((r) => ({
-      label: r.stat === 'value' ? r.metric : `${r.metric} ${r.stat}`,
-      baseline: formatValue(r, 'baseline'),
-      current: formatValue(r, 'current'),
-      delta: formatDelta(r),
-      limit: r.limit,
-      tolerance: r.tolerance.direction === 'info' ? 'not judged' : `${r.tolerance.direction}, ${Math.round(r.tolerance.relative * 100)} % + ${r.tolerance.absolute}${r.unit === 'ms' ? ' ms' : ''}${r.tolerance.from === 'scenario' ? ', from the scenario' : ''}`,
-      judged: r.tolerance.direction !== 'info',
-      regression: r.regression,
-      note: r.note ?? null,
-    })),
+    comparisonRows: comparisonRowsForHtml(result.comparison),
     generatedAt: new Date().toISOString(),
   });
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { RepeatSummary } from '../repeat/run.ts';
 import { METRIC_DEFINITIONS, METRIC_NAMES, expectationDefinition } from '../record/metrics.ts';
+import { comparisonRowsForHtml } from '../regression/table.ts';
 
 const hb = Handlebars.create();
 hb.registerHelper('ms', (v: unknown) => (typeof v === 'number' ? `${Math.round(v).toLocaleString('en-US')} ms` : '—'));
@@ -16,5 +17,5 @@ export function renderRepeatSummary(summary: RepeatSummary): string {
   // Only metrics some run produced: the rest (cluster-only numbers in a Sentinel drill) would be rows of dashes.
   const metrics = METRIC_NAMES.filter((name) => summary.metrics[name].runs > 0).map((name) => ({ name, ...summary.metrics[name], definition: METRIC_DEFINITIONS[name] }));
   const expectations = summary.expectations.map((e) => ({ ...e, definition: expectationDefinition(e.metric) }));
-  return compiled({ s: summary, metrics, expectations, generatedAt: new Date().toISOString() });
+  return compiled({ s: summary, metrics, expectations, comparison: summary.comparison ?? null, comparisonRows: comparisonRowsForHtml(summary.comparison), generatedAt: new Date().toISOString() });
 }

@@ -294,3 +294,26 @@ describe('a bad baseline through the real CLI: exit 2, one clear message, nothin
     expect(r.stderr).not.toContain('== topology');
   });
 });
+
+describe('a series compared with a baseline: summary.html', () => {
+  it('shows the comparison side by side and marks the regression', async () => {
+    const { renderRepeatSummary } = await import('../../src/report/repeatSummary.ts');
+    const { summarizeMetrics } = await import('../../src/analysis/stats.ts');
+    const runs = [2400, 2500, 5200].map((rtoMs) => metricsWith({ rtoMs }));
+    const metrics = summarizeMetrics(runs);
+    const full = {
+      kind: 'repeat-summary' as const, scenario: 'synthetic', runs: 3, verdict: 'pass' as const, runDirs: ['run-1', 'run-2', 'run-3'], metrics,
+      requested: 3, percentiles: 'nearest-rank' as const, expectations: [], errors: 0, interrupted: false, scenarioFile: 'x.yaml',
+      startedAt: '', finishedAt: '', durationMs: 0, outDir: '/tmp/s', runList: [],
+    };
+    const base = sampleOfSummary(summary(3, { rtoMs: stat(3, 2500, 2600) }), '/b/summary.json');
+    const comparison = compareSummary(full, base, undefined, '/b/summary.json');
+    // p95 of 5200 against 2600: allowed 2600 + 520 + 500 = 3620, so the tail regressed and the median did not.
+    expect(comparison.regressions).toEqual(['rtoMs p95']);
+    const html = renderRepeatSummary({ ...full, comparison });
+    expect(html).toContain('Compared with the baseline');
+    expect(html).toMatch(/<tr class="regression"><td><code>rtoMs p95<\/code><\/td><td class="num">2,600 ms<\/td><td class="num">5,200 ms<\/td>/);
+    expect(html).not.toMatch(/<tr class="regression"><td><code>rtoMs p50</);
+    expect(renderRepeatSummary(full)).not.toContain('Compared with the baseline');
+  });
+});
