@@ -5,19 +5,37 @@ import type { Journal } from '../../record/journal.ts';
 import type { Convergence } from '../../record/result.ts';
 import { DeadlineError, waitFor } from '../../util/time.ts';
 
-/** Until every replica among the data nodes reports master_link_status:up. */
+/**
+ * Until every replica among the data nodes reports master_link_status:up and the primaries, between
+ * them, list every replica as state=online. Both sides: a replica that synced once and asked again (a
+ * second diskless sync waiting its turn: state=wait_bgsave) is not linked yet, whatever it said before.
+ */
 export async function waitReplicationOnline(dep: Deployment, signal: AbortSignal, timeoutMs: number): Promise<void> {
   await waitFor(
-    'replicas to report master_link_status:up',
+    'replicas to report master_link_status:up, and their primaries to list them online',
     async (note) => {
+      let replicas = 0;
+      let online = 0;
       for (const node of dep.dataNodes) {
         await dep.assertRunning(node);
         const info = parseInfo(String(await dep.command(node, 'INFO', 'replication')));
-        if (info.role === 'slave' && info.master_link_status !== 'up') {
-          note(`${node.name}: master_link_status:${info.master_link_status}`);
-          return undefined;
+        if (info.role === 'slave') {
+          replicas++;
+          if (info.master_link_status !== 'up') {
+            note(`${node.name}: master_link_status:${info.master_link_status}`);
+            return undefined;
+          }
+        } else {
+          const lines = Object.entries(info).filter(([k]) => /^slave\d+$/.test(k));
+          const waiting = lines.filter(([, v]) => !v.includes('state=online'));
+          if (waiting.length > 0) {
+            note(`${node.name}: ${waiting.map(([k, v]) => `${k}:${v}`).join(' ')}`);
+            return undefined;
+          }
+          online += lines.length;
         }
       }
+      if (online < replicas) return note(`the primaries list ${online} of ${replicas} replicas online`), undefined;
       return true;
     },
     { timeoutMs, signal, intervalMs: 25 },
