@@ -3,25 +3,17 @@
  * SIGKILLs and iptables partitions, and the checks that make each drill mean something.
  */
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
-import { readResult, runCli, whyNotPassed } from './run-cli.ts';
+import { dockerMissingReason } from './docker-available.ts';
+import { runPassingDrill } from './run-cli.ts';
 import { parseNdjson } from '../../src/record/journal.ts';
 import type { DrillResult } from '../../src/record/result.ts';
 
 const DRILL_TIMEOUT = 240_000;
 
 async function drill(name: string): Promise<{ result: DrillResult; out: string }> {
-  const out = mkdtempSync(join(tmpdir(), `fd-${name}-`));
-  const run = await runCli(['run', name, '--out', out, '--quiet']);
-  const result = readResult(out);
-  expect(result, `no result.json for ${name}; stderr:\n${run.stderr}`).toBeDefined();
-  expect(result!.verdict, `${whyNotPassed(result, run)}\n${run.stdout}`).toBe('pass');
-  expect(run.code).toBe(0);
-  expect(harnessLeftovers()).toEqual({ containers: [], networks: [] });
-  return { result: result!, out };
+  return runPassingDrill(name);
 }
 
 describe.skipIf(dockerMissingReason !== null)('Redis Cluster drills against real redis-server', () => {

@@ -6,25 +6,19 @@ import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
-import { readResult, runCli, startCli, whyNotPassed } from './run-cli.ts';
+import { readResult, startCli } from './run-cli.ts';
+import { runPassingDrill } from './run-cli.ts';
 import type { DrillResult } from '../../src/record/result.ts';
 
 const DRILL_TIMEOUT = 240_000;
 const results = new Map<string, DrillResult>();
 
 async function drill(name: string): Promise<DrillResult> {
-  const out = mkdtempSync(join(tmpdir(), `fd-${basename(name, ".yaml")}-`));
-  const run = await runCli(['run', name, '--out', out, '--quiet']);
-  const result = readResult(out);
-  expect(result, `no result.json for ${name}; stderr:\n${run.stderr}`).toBeDefined();
-  expect(result!.error, run.stdout).toBeNull();
-  expect(result!.verdict, `${whyNotPassed(result, run)}\n${run.stdout}`).toBe('pass');
-  expect(run.code).toBe(0);
-  expect(harnessLeftovers()).toEqual({ containers: [], networks: [] });
-  results.set(name, result!);
-  return result!;
+  const { result } = await runPassingDrill(name);
+  results.set(name, result);
+  return result;
 }
 
 describe.skipIf(dockerMissingReason !== null)('built-in fault drills against real Redis and Sentinel', () => {

@@ -6,11 +6,10 @@
  */
 import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
-import { readResult, runCli, whyNotPassed } from './run-cli.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dockerMissingReason } from './docker-available.ts';
+import { runPassingDrill } from './run-cli.ts';
 import type { DrillResult } from '../../src/record/result.ts';
 
 const DRILL_TIMEOUT = 240_000;
@@ -22,16 +21,9 @@ function harnessVolumes(): string[] {
 }
 
 async function drill(name: string): Promise<{ result: DrillResult; out: string }> {
-  const out = mkdtempSync(join(tmpdir(), `fd-${basename(name, '.yaml')}-`));
-  const run = await runCli(['run', name, '--out', out, '--quiet']);
-  const result = readResult(out);
-  expect(result, `no result.json for ${name}; stderr:\n${run.stderr}`).toBeDefined();
-  expect(result!.error, run.stdout).toBeNull();
-  expect(result!.verdict, `${whyNotPassed(result, run)}\n${run.stdout}`).toBe('pass');
-  expect(run.code).toBe(0);
-  expect(harnessLeftovers()).toEqual({ containers: [], networks: [] });
+  const { result, out } = await runPassingDrill(name);
   expect(harnessVolumes()).toEqual([]);
-  return { result: result!, out };
+  return { result, out };
 }
 
 const journalOf = (out: string) =>

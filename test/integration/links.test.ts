@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
 import { readResult, runCli, whyNotPassed } from './run-cli.ts';
+import { runPassingDrill } from './run-cli.ts';
 import { probeNetem } from '../../src/topology/runtime/docker/netns.ts';
 import { newRunId } from '../../src/engine/run.ts';
 import type { DrillResult } from '../../src/record/result.ts';
@@ -19,16 +20,10 @@ import type { DrillResult } from '../../src/record/result.ts';
 const DRILL_TIMEOUT = 240_000;
 
 async function drill(name: string): Promise<DrillResult> {
-  const out = mkdtempSync(join(tmpdir(), `fd-${name}-`));
-  const run = await runCli(['run', name, '--out', out, '--quiet']);
-  const result = readResult(out);
-  expect(result, `no result.json for ${name}; stderr:\n${run.stderr}`).toBeDefined();
-  expect(result!.verdict, `${whyNotPassed(result, run)}\n${run.stdout}`).toBe('pass');
-  expect(run.code).toBe(0);
-  expect(harnessLeftovers()).toEqual({ containers: [], networks: [] });
+  const { result } = await runPassingDrill(name);
   // Faults never touch the host's own tables; the replicas' nat rules went with their namespaces.
   expect(execFileSync('iptables-save', { encoding: 'utf8' })).not.toMatch(/FD-/);
-  return result!;
+  return result;
 }
 
 describe.skipIf(dockerMissingReason !== null)('slow links without netem (a Toxiproxy proxy in the TCP path)', () => {

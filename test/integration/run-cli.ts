@@ -1,7 +1,8 @@
 /** Runs the real CLI as a user would, for integration tests. */
 import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import type { DrillResult } from '../../src/record/result.ts';
 
 export const CLI = join(import.meta.dirname, '../../bin/ferrite-drill.mjs');
@@ -78,4 +79,22 @@ export function startCli(
 export function hostPortOf(runId: string, node: string): string {
   const ports = execFileSync('docker', ['ps', '--filter', `label=dev.ferrite-drill.run=${runId}`, '--filter', `label=dev.ferrite-drill.node=${node}`, '--format', '{{.Ports}}'], { encoding: 'utf8' });
   return /127\.0\.0\.1:(\d+)->/.exec(ports)?.[1] ?? '0';
+}
+
+/**
+ * `ferrite-drill run <name> --out <fresh dir> --quiet` through the real CLI, expected to pass: a
+ * result.json with no error, verdict pass, exit 0, and nothing of the harness left afterwards.
+ */
+export async function runPassingDrill(name: string): Promise<{ result: DrillResult; out: string; run: CliRun }> {
+  const { expect } = await import('vitest');
+  const { harnessLeftovers } = await import('./docker-available.ts');
+  const out = mkdtempSync(join(tmpdir(), `fd-${basename(name, '.yaml')}-`));
+  const run = await runCli(['run', name, '--out', out, '--quiet']);
+  const result = readResult(out);
+  expect(result, `no result.json for ${name}; stderr:\n${run.stderr}`).toBeDefined();
+  expect(result!.error, run.stdout).toBeNull();
+  expect(result!.verdict, `${whyNotPassed(result, run)}\n${run.stdout}`).toBe('pass');
+  expect(run.code).toBe(0);
+  expect(harnessLeftovers()).toEqual({ containers: [], networks: [] });
+  return { result: result!, out, run };
 }

@@ -5,11 +5,10 @@
  * was promoted is the primary the topology converged on — not only for its expectations passing.
  */
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dockerMissingReason, harnessLeftovers } from './docker-available.ts';
-import { readResult, runCli, whyNotPassed } from './run-cli.ts';
+import { dockerMissingReason } from './docker-available.ts';
+import { runPassingDrill } from './run-cli.ts';
 import { parseNdjson } from '../../src/record/journal.ts';
 import { ofType, type EventOf } from '../../src/record/events.ts';
 import type { DrillResult } from '../../src/record/result.ts';
@@ -26,17 +25,10 @@ interface Run {
 }
 
 async function drill(name: string): Promise<Run> {
-  const out = mkdtempSync(join(tmpdir(), `fd-${name}-`));
-  const run = await runCli(['run', name, '--out', out, '--quiet']);
-  const result = readResult(out);
-  expect(result, `no result.json for ${name}; stderr:\n${run.stderr}`).toBeDefined();
-  expect(result!.error, run.stdout).toBeNull();
-  expect(result!.verdict, `${whyNotPassed(result, run)}\n${run.stdout}`).toBe('pass');
-  expect(run.code).toBe(0);
-  expect(harnessLeftovers()).toEqual({ containers: [], networks: [] });
+  const { result, out } = await runPassingDrill(name);
   const events = parseNdjson(readFileSync(join(out, 'journal.ndjson'), 'utf8'));
   return {
-    result: result!,
+    result,
     sent: ofType(events, 'action.send'),
     effects: ofType(events, 'action.effect'),
     html: readFileSync(join(out, 'report.html'), 'utf8'),
